@@ -1,0 +1,46 @@
+# sqs-accelerator: build, test, run and benchmark.
+NODE ?= node
+APT_TEST_PACKAGES := ncat awscli python3-boto3 chromium
+APT_BENCH_PACKAGES := wrk nginx-light
+
+.PHONY: install build test test-deps run bench bench-deps clean
+
+install: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: install
+	npx tsc -p tsconfig.json
+
+# Installs the Debian packages that some tests drive (ncat, the AWS CLI, boto3, Chromium).
+# Tests that need a missing one skip with a message, so this target never fails the run.
+test-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  missing=""; for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	      || echo "apt-get failed: tests that need$$missing will skip"; \
+	  fi; \
+	else echo "apt-get unavailable or not root: tests that need $(APT_TEST_PACKAGES) will skip"; fi
+
+# Runs every test; TESTS=regex narrows the run to matching files.
+test: build test-deps
+	./scripts/run-tests.sh "$(TESTS)"
+
+run: build
+	$(NODE) build/src/cli/main.js --local-sqs
+
+bench-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_BENCH_PACKAGES) >/dev/null) \
+	    || echo "apt-get failed: the benchmark skips wrk and nginx"; \
+	else echo "apt-get unavailable or not root: the benchmark skips wrk and nginx"; fi
+
+bench: build bench-deps
+	$(NODE) build/bench/run.js
+
+clean:
+	rm -rf build
