@@ -3,6 +3,7 @@
 
 export type HttpErrorCode =
   | 'INVALID_METHOD'
+  | 'UNSUPPORTED_METHOD'
   | 'INVALID_TARGET'
   | 'INVALID_VERSION'
   | 'UNSUPPORTED_VERSION'
@@ -28,6 +29,7 @@ export type HttpErrorCode =
 
 const STATUS_BY_CODE: Record<HttpErrorCode, number> = {
   INVALID_METHOD: 400,
+  UNSUPPORTED_METHOD: 501,
   INVALID_TARGET: 400,
   INVALID_VERSION: 400,
   UNSUPPORTED_VERSION: 505,
