@@ -6,6 +6,7 @@ import { HttpError } from './errors.js';
 import { Connection } from './connection.js';
 import { DEFAULT_LIMITS, type IngressContext, type IngressLimits } from './context.js';
 import { createHandParser } from './hand-parser.js';
+import { loadParserEngine } from './engines.js';
 import type { ParserEngineName, ParserFactory } from './parser.js';
 import { serializeResponse, type Reply } from './reply.js';
 import type { IngressRequest } from './request.js';
@@ -30,14 +31,6 @@ export interface IngressCounters {
 
 /** How often idle, header and body timeouts are checked, in milliseconds. */
 const TIMEOUT_CHECK_INTERVAL = 1000;
-
-async function loadParser(name: ParserEngineName): Promise<ParserFactory> {
-  if (name === 'hand') return createHandParser;
-  // Loaded on demand: the llhttp engine reaches into a Node internal that the default engine never needs.
-  const specifier = './llhttp-parser.js';
-  const module = (await import(specifier)) as { createLlhttpParser: ParserFactory };
-  return module.createLlhttpParser;
-}
 
 function checkLimits(limits: IngressLimits): void {
   for (const [name, value] of Object.entries(limits)) {
@@ -86,7 +79,7 @@ export class IngressServer implements IngressContext {
 
   /** Starts listening and resolves with the bound address. */
   async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
-    this.createParser = await loadParser(this.#parserName);
+    this.createParser = await loadParserEngine(this.#parserName);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.#server.once('error', onError);
