@@ -12,6 +12,12 @@ import type { IngressContext } from './context.js';
 
 const CONTINUE_RESPONSE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
+/**
+ * Bytes of finished responses that may wait for the end of a parse before they are written.
+ * Past this, responses are written at once, so that write backpressure can stop the parse.
+ */
+const EARLY_FLUSH_BYTES = 64 * 1024;
+
 const enum Phase {
   Idle,
   Head,
@@ -36,8 +42,9 @@ export class Connection implements ParserHandler, ResponseSink {
   #phaseStartedAt = Date.now();
   #parsing = false;
   #flushScheduled = false;
+  #readyBytes = 0;
   #held: Buffer | null = null;
-  #pausedForPipeline = false;
+  #holdingInput = false;
   #pausedForWrites = false;
   #peerEnded = false;
   #closeWhenDone = false;
@@ -112,7 +119,8 @@ export class Connection implements ParserHandler, ResponseSink {
     if (!head.keepAlive) this.#closeWhenDone = true;
     this.#context.dispatch(request, new Reply(this, slot, head));
 
-    return !this.#closeWhenDone && this.#slots.length < this.#context.limits.maxPipelinedRequests;
+    if (this.#readyBytes >= EARLY_FLUSH_BYTES) this.flush();
+    return !this.#closeWhenDone && !this.#pausedForWrites && this.#slots.length < this.#context.limits.maxPipelinedRequests;
   }
 
   // ResponseSink: called by Reply.send().
@@ -120,6 +128,7 @@ export class Connection implements ParserHandler, ResponseSink {
   onResponse(slot: ResponseSlot, bytes: string | Buffer, close: boolean): void {
     slot.output = bytes;
     slot.close = close;
+    this.#readyBytes += bytes.length;
     if (this.#parsing || this.#flushScheduled) return;
 
     // Replies that finish in the same tick leave in one write.
@@ -146,6 +155,8 @@ export class Connection implements ParserHandler, ResponseSink {
       if (close) break;
     }
     slots.splice(0, count);
+    this.#readyBytes = 0;
+    for (const slot of slots) this.#readyBytes += slot.output === null ? 0 : slot.output.length;
     if (slots.length === 0 && this.#phase === Phase.Idle) this.#phaseStartedAt = Date.now();
 
     if (output !== null) this.#write(output);
@@ -219,7 +230,7 @@ export class Connection implements ParserHandler, ResponseSink {
     if (this.#phase === Phase.Idle && !this.#parser.idle) this.#setPhase(this.#parser.inBody ? Phase.Body : Phase.Head);
     if (consumed < chunk.length && !this.#closeWhenDone) {
       this.#held = chunk.subarray(consumed);
-      this.#pausedForPipeline = true;
+      this.#holdingInput = true;
       this.socket.pause();
     }
     this.#flushNow();
@@ -236,16 +247,17 @@ export class Connection implements ParserHandler, ResponseSink {
       if (this.#slots.length === 0) this.#closeAfterWrite();
       return;
     }
-    if (!this.#pausedForPipeline || this.#slots.length >= this.#context.limits.maxPipelinedRequests) return;
+    if (!this.#holdingInput || this.#slots.length >= this.#context.limits.maxPipelinedRequests) return;
+    if (this.#parsing) return;
 
-    this.#pausedForPipeline = false;
+    this.#holdingInput = false;
     const held = this.#held;
     this.#held = null;
     if (held !== null) {
       if (this.#phase === Phase.Idle && this.#parser.idle) this.#setPhase(Phase.Head);
       this.#parse(held);
     }
-    if (!this.#pausedForPipeline && !this.#pausedForWrites && !this.#closing) {
+    if (!this.#holdingInput && !this.#pausedForWrites && !this.#closing) {
       this.socket.resume();
       if (this.#peerEnded) this.#onEnd();
     }
@@ -269,7 +281,7 @@ export class Connection implements ParserHandler, ResponseSink {
   #onDrain(): void {
     if (!this.#pausedForWrites) return;
     this.#pausedForWrites = false;
-    if (!this.#pausedForPipeline && this.#phase !== Phase.Closing) this.socket.resume();
+    if (!this.#holdingInput && this.#phase !== Phase.Closing) this.socket.resume();
     this.#resumeIfPossible();
   }
 
