@@ -1,0 +1,549 @@
+// The second request parser engine: llhttp, the parser inside Node's own HTTP server, driven
+// through Node's internal binding. llhttp decides what is valid; this wrapper adds what the
+// RequestParser contract needs on top: our size limits, the RequestHead fields, the error codes
+// of errors.ts, and stopping right after a request whose onComplete returned false.
+//
+// The binding reports no byte offsets from its callbacks, so the wrapper feeds llhttp in pieces
+// that can only end where a request may end: the whole rest of the input while reading a head
+// (the head callback pauses llhttp, which reports where the head ended), exactly the declared
+// length of a Content-Length body, and single lines of a chunked body, whose end is always an LF.
+
+import { createRequire } from 'node:module';
+import { HttpError, type HttpErrorCode } from './errors.js';
+import type { ParserFactory, ParserHandler, ParserLimits, RequestHead, RequestParser } from './parser.js';
+
+/** The subset of Node's HTTPParser binding object this engine uses (node/src/node_http_parser.cc). */
+interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenientFlags: number): void;
+  execute(data: Buffer): number | NativeError;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  [callback: number]: unknown;
+}
+
+interface NativeError extends Error {
+  code: string;
+  reason: string;
+  bytesParsed: number;
+}
+
+interface NativeBinding {
+  methods: string[];
+  HTTPParser: (new () => NativeParser) & Record<string, number>;
+}
+
+/**
+ * Loads the binding. `node:_http_common` re-exports it without a warning on Node 20 to 24 (it is
+ * deprecated in the documentation only since Node 24, DEP0199). `process.binding('http_parser')`
+ * is the fallback; it prints DEP0111 on Node 20 and 22 and is gone from later releases.
+ */
+function loadBinding(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('node:_http_common') as NativeBinding;
+  } catch {
+    const legacy = process as unknown as { binding(name: string): NativeBinding };
+    return legacy.binding('http_parser');
+  }
+}
+
+const binding = loadBinding();
+const NativeHTTPParser = binding.HTTPParser;
+const METHODS = binding.methods;
+const ON_HEADERS = NativeHTTPParser.kOnHeaders;
+const ON_HEADERS_COMPLETE = NativeHTTPParser.kOnHeadersComplete;
+const ON_BODY = NativeHTTPParser.kOnBody;
+const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
+
+/** llhttp's HPE_PAUSED; a head callback returning it pauses llhttp right after the head. */
+const HPE_PAUSED = 21;
+
+/**
+ * Accepts a bare LF in header lines, at the end of the head, after chunk data and in trailers,
+ * so that requests typed into telnet parse. llhttp 9 still rejects a bare LF after the request
+ * line and after a chunk size with this flag alone; the flag that would allow those
+ * (kLenientOptionalLFAfterCR) also accepts a bare CR as a line ending, a smuggling vector.
+ */
+const LENIENT_FLAGS = NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0;
+
+const LF = 10;
+const CR = 13;
+
+/** A request-line longer than the target limit by this much cannot fit the limit (method, spaces, version). */
+const REQUEST_LINE_OVERHEAD = 32;
+
+const enum Phase {
+  Head,
+  LengthBody,
+  ChunkedBody,
+  Failed,
+}
+
+/** What llhttp reported for a head, kept until the native call returns. */
+interface NativeHead {
+  versionMajor: number;
+  versionMinor: number;
+  headers: string[];
+  method: string;
+  target: string;
+  upgrade: boolean;
+  nativeKeepAlive: boolean;
+}
+
+/** The engine whose native parser is inside execute(); callbacks never run at any other time. */
+let executing: LlhttpParser | null = null;
+
+/** Closes the native parser of an engine that was dropped without finish() or an error. */
+const nativeCleanup = new FinalizationRegistry<NativeParser>((native) => native.close());
+
+export class LlhttpParser implements RequestParser {
+  readonly #handler: ParserHandler;
+  readonly #limits: ParserLimits;
+  #native: NativeParser | null = null;
+  #phase = Phase.Head;
+
+  // The head being read: bytes llhttp consumed so far, and copies of them from earlier execute() calls.
+  #headLength = 0;
+  #headParts: Buffer[] = [];
+  #flushedHeaders: string[] = [];
+  #flushedTarget = '';
+  #nativeHead: NativeHead | null = null;
+
+  // The body and end of the current request.
+  #remaining = 0;
+  #bodyBytes = 0;
+  #bodyQueue: Buffer[] = [];
+  #trailers: string[] = [];
+  #messageComplete = false;
+  #resetAfterMessage = false;
+
+  constructor(handler: ParserHandler, limits: ParserLimits) {
+    this.#handler = handler;
+    this.#limits = limits;
+  }
+
+  get idle(): boolean {
+    return this.#phase === Phase.Head && this.#headLength === 0;
+  }
+
+  get inBody(): boolean {
+    return this.#phase === Phase.LengthBody || this.#phase === Phase.ChunkedBody;
+  }
+
+  execute(data: Buffer): number {
+    if (this.#phase === Phase.Failed) {
+      throw new HttpError('INCOMPLETE_REQUEST', 'parser was used after an error');
+    }
+    try {
+      return this.#run(data);
+    } catch (error) {
+      this.#phase = Phase.Failed;
+      this.#releaseNative();
+      throw error;
+    }
+  }
+
+  finish(): void {
+    if (this.#phase === Phase.Failed) return;
+    const idle = this.idle;
+    this.#releaseNative();
+    if (idle) return;
+
+    const where = this.#phase === Phase.Head ? 'head' : 'body';
+    this.#phase = Phase.Failed;
+    throw new HttpError('INCOMPLETE_REQUEST', `connection ended in the middle of a request ${where}`);
+  }
+
+  #run(data: Buffer): number {
+    let offset = 0;
+    while (offset < data.length) {
+      let stop = false;
+      if (this.#phase === Phase.Head) {
+        [offset, stop] = this.#readHead(data, offset);
+      } else if (this.#phase === Phase.LengthBody) {
+        const end = Math.min(data.length, offset + this.#remaining);
+        this.#remaining -= end - offset;
+        // The body is passed on as views of `data`: llhttp has no body callback in this phase, so it only counts.
+        this.#handler.onBody(data.subarray(offset, end));
+        stop = this.#executeBodyPiece(data, offset, end);
+        offset = end;
+        this.#checkLengthBodyEnded();
+      } else {
+        const lineFeed = data.indexOf(LF, offset);
+        const end = lineFeed === -1 ? data.length : lineFeed + 1;
+        stop = this.#executeBodyPiece(data, offset, end);
+        offset = end;
+      }
+      if (stop) return offset;
+    }
+    return offset;
+  }
+
+  /** Feeds llhttp up to the end of the next head. Returns the new offset and whether to stop there. */
+  #readHead(data: Buffer, offset: number): [number, boolean] {
+    let start = offset;
+    if (this.#headLength === 0) {
+      // RFC 9112 section 2.2: empty lines before a request-line are ignored.
+      while (start < data.length && (data[start] === CR || data[start] === LF)) start++;
+      if (start === data.length) return [start, false];
+    }
+
+    const result = this.#callNative(data.subarray(start));
+    const consumed = typeof result === 'number' ? result : result.bytesParsed;
+    const nativeHead = this.#nativeHead;
+    if (nativeHead === null) {
+      if (typeof result !== 'number') throw this.#headError(result, data, start, start + consumed + 1);
+      this.#headParts.push(Buffer.from(data.subarray(start)));
+      this.#headLength += consumed;
+      this.#checkHeadSoFar();
+      return [data.length, false];
+    }
+
+    this.#nativeHead = null;
+    this.#native?.resume();
+    const headLength = this.#headLength + consumed;
+    const requestLineEnded = this.#headParts.some((part) => part.includes(LF)) || data.subarray(start, start + consumed).includes(LF);
+    this.#headLength = 0;
+    this.#headParts = [];
+    if (headLength > this.#limits.maxHeaderBytes) {
+      throw headTooLarge(headLength, requestLineEnded, this.#limits);
+    }
+
+    const head = buildHead(nativeHead, this.#limits);
+    this.#resetAfterMessage = nativeHead.upgrade || !nativeHead.nativeKeepAlive;
+    this.#bodyBytes = 0;
+    this.#handler.onHead(head);
+
+    const end = start + consumed;
+    if (head.chunked) {
+      this.#phase = Phase.ChunkedBody;
+      this.#setBodyCallback(true);
+      return [end, false];
+    }
+    this.#setBodyCallback(false);
+    if (head.contentLength > 0) {
+      this.#phase = Phase.LengthBody;
+      this.#remaining = head.contentLength;
+      return [end, false];
+    }
+
+    // A request without a body ends with its head; an empty piece lets llhttp report that.
+    this.#phase = Phase.LengthBody;
+    this.#remaining = 0;
+    const stop = this.#executeBodyPiece(data, end, end);
+    this.#checkLengthBodyEnded();
+    return [end, stop];
+  }
+
+  /** Guards against llhttp framing a body differently from the head (it would loop forever here). */
+  #checkLengthBodyEnded(): void {
+    if (this.#phase === Phase.LengthBody && this.#remaining === 0) {
+      throw new HttpError('INVALID_REQUEST_LINE', 'llhttp expects more body bytes than the request head declares');
+    }
+  }
+
+  /** Raises 414 or 431 as soon as an unfinished head can no longer fit its limits. */
+  #checkHeadSoFar(): void {
+    const limits = this.#limits;
+    const requestLineEnded = this.#headParts.some((part) => part.includes(LF));
+    if (!requestLineEnded && this.#headLength > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
+      throw new HttpError('TARGET_TOO_LONG', `request line exceeds ${this.#headLength} bytes without ending; the request-target limit is ${limits.maxTargetLength}`);
+    }
+    if (this.#headLength > limits.maxHeaderBytes) {
+      throw headTooLarge(this.#headLength, requestLineEnded, limits);
+    }
+  }
+
+  /**
+   * Feeds `data[start..end)` of a body to llhttp and passes on what it decoded. Returns whether
+   * the request ended there and its onComplete asked to stop.
+   */
+  #executeBodyPiece(data: Buffer, start: number, end: number): boolean {
+    const result = this.#callNative(data.subarray(start, end));
+    if (typeof result !== 'number') throw bodyError(result);
+
+    for (const chunk of this.#bodyQueue) {
+      this.#bodyBytes += chunk.length;
+      if (this.#bodyBytes > this.#limits.maxBodyBytes) {
+        throw new HttpError('BODY_TOO_LARGE', `chunked body exceeds the body limit of ${this.#limits.maxBodyBytes} bytes`);
+      }
+      this.#handler.onBody(chunk);
+    }
+    this.#bodyQueue = [];
+    if (!this.#messageComplete) return false;
+
+    const trailers = this.#trailers;
+    this.#messageComplete = false;
+    this.#trailers = [];
+    this.#phase = Phase.Head;
+    if (this.#resetAfterMessage) {
+      // After an upgrade, CONNECT or a closing request llhttp reads no more requests; a fresh
+      // native parser reads the next one the way the first request of a connection is read.
+      this.#releaseNative();
+    }
+    return !this.#handler.onComplete(trailers);
+  }
+
+  #callNative(data: Buffer): number | NativeError {
+    const native = this.#acquireNative();
+    executing = this;
+    try {
+      return native.execute(data);
+    } finally {
+      executing = null;
+    }
+  }
+
+  #acquireNative(): NativeParser {
+    if (this.#native !== null) return this.#native;
+
+    const native = new NativeHTTPParser();
+    native.initialize(NativeHTTPParser.REQUEST, {}, this.#limits.maxHeaderBytes, LENIENT_FLAGS);
+    native[ON_HEADERS] = LlhttpParser.#onHeaders;
+    native[ON_HEADERS_COMPLETE] = LlhttpParser.#onHeadersComplete;
+    native[ON_MESSAGE_COMPLETE] = LlhttpParser.#onMessageComplete;
+    this.#native = native;
+    nativeCleanup.register(this, native, this);
+    return native;
+  }
+
+  #releaseNative(): void {
+    if (this.#native === null) return;
+    nativeCleanup.unregister(this);
+    this.#native.close();
+    this.#native = null;
+  }
+
+  /** Sets the body callback only for chunked bodies, because llhttp copies every body piece it reports. */
+  #setBodyCallback(chunked: boolean): void {
+    if (this.#native !== null) this.#native[ON_BODY] = chunked ? LlhttpParser.#onBody : null;
+  }
+
+  #headError(error: NativeError, data: Buffer, start: number, end: number): HttpError {
+    const head = Buffer.concat([...this.#headParts, data.subarray(start, Math.min(end, data.length))]);
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      return headTooLarge(Math.max(head.length, this.#limits.maxHeaderBytes + 1), head.includes(LF), this.#limits);
+    }
+    return mapHeadError(error, head);
+  }
+
+  // Native callbacks. llhttp calls them with the native parser as `this`, only from inside #callNative.
+
+  static #onHeaders(headers: string[], target: string): void {
+    const parser = executing;
+    if (parser === null) return;
+    if (parser.#phase === Phase.Head) {
+      // More than 31 header fields arrive in several batches before the head callback.
+      parser.#flushedHeaders.push(...headers);
+      parser.#flushedTarget += target;
+    } else {
+      parser.#trailers.push(...lowerCaseNames(headers));
+    }
+  }
+
+  static #onHeadersComplete(
+    versionMajor: number,
+    versionMinor: number,
+    headers: string[] | undefined,
+    method: number,
+    target: string | undefined,
+    _statusCode: unknown,
+    _statusMessage: unknown,
+    upgrade: boolean,
+    nativeKeepAlive: boolean,
+  ): number {
+    const parser = executing;
+    if (parser === null) return 0;
+    parser.#nativeHead = {
+      versionMajor,
+      versionMinor,
+      headers: lowerCaseNames(headers ?? parser.#flushedHeaders),
+      method: METHODS[method] ?? '',
+      target: target ?? parser.#flushedTarget,
+      upgrade,
+      nativeKeepAlive,
+    };
+    parser.#flushedHeaders = [];
+    parser.#flushedTarget = '';
+    return HPE_PAUSED;
+  }
+
+  static #onBody(chunk: Buffer): void {
+    if (executing !== null) executing.#bodyQueue.push(chunk);
+  }
+
+  static #onMessageComplete(): void {
+    if (executing !== null) executing.#messageComplete = true;
+  }
+}
+
+function lowerCaseNames(headers: string[]): string[] {
+  const result = headers.slice();
+  for (let index = 0; index < result.length; index += 2) result[index] = result[index].toLowerCase();
+  return result;
+}
+
+function headTooLarge(length: number, requestLineEnded: boolean, limits: ParserLimits): HttpError {
+  if (!requestLineEnded && length > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
+    return new HttpError('TARGET_TOO_LONG', `request line exceeds ${limits.maxHeaderBytes} bytes; the request-target limit is ${limits.maxTargetLength}`);
+  }
+  return new HttpError('HEADERS_TOO_LARGE', `request head exceeds the limit of ${limits.maxHeaderBytes} bytes`);
+}
+
+/** Builds the RequestHead from what llhttp accepted and applies the rules llhttp does not check. */
+function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
+  const { method, target, headers } = nativeHead;
+  if (target.length > limits.maxTargetLength) {
+    throw new HttpError('TARGET_TOO_LONG', `request-target is ${target.length} bytes; the limit is ${limits.maxTargetLength}`);
+  }
+  const head: RequestHead = {
+    method,
+    target,
+    versionMinor: nativeHead.versionMinor,
+    headers,
+    contentLength: -1,
+    chunked: false,
+    keepAlive: false,
+    expectContinue: false,
+  };
+
+  let contentLength = -1;
+  let codings: string[] | undefined;
+  let closeRequested = false;
+  let keepAliveRequested = false;
+  for (let index = 0; index < headers.length; index += 2) {
+    const name = headers[index];
+    const value = headers[index + 1];
+    if (name === 'content-length') {
+      // llhttp has checked that the value is digits only and not repeated.
+      contentLength = Number(value);
+    } else if (name === 'transfer-encoding') {
+      codings = (codings ?? []).concat(listMembers(value));
+    } else if (name === 'connection') {
+      for (const option of listMembers(value)) {
+        if (option === 'close') closeRequested = true;
+        else if (option === 'keep-alive') keepAliveRequested = true;
+      }
+    } else if (name === 'expect' && value.toLowerCase() === '100-continue') {
+      head.expectContinue = true;
+    }
+  }
+
+  if (codings !== undefined) {
+    checkTransferCodings(codings);
+    head.chunked = true;
+  } else if (contentLength !== -1) {
+    if (contentLength > limits.maxBodyBytes) {
+      throw new HttpError('BODY_TOO_LARGE', `Content-Length ${contentLength} exceeds the body limit of ${limits.maxBodyBytes} bytes`);
+    }
+    head.contentLength = contentLength;
+  }
+
+  if (method === 'CONNECT' && (head.chunked || head.contentLength > 0)) {
+    // RFC 9110 section 9.3.6: a CONNECT request has no content; llhttp reads the bytes after its
+    // head as tunnel data, so a body here cannot be framed.
+    throw new HttpError('INVALID_REQUEST_LINE', 'a CONNECT request must not have a body; remove Content-Length and Transfer-Encoding');
+  }
+
+  const http11 = nativeHead.versionMajor === 1 && nativeHead.versionMinor === 1;
+  head.keepAlive = http11 ? !closeRequested : keepAliveRequested && !closeRequested;
+  if (head.contentLength <= 0 && !head.chunked) head.expectContinue = false;
+  return head;
+}
+
+function listMembers(value: string): string[] {
+  return value.split(',').map((member) => member.trim().toLowerCase());
+}
+
+/** Rejects what llhttp lets through: codings other than chunked before it, and chunked twice (RFC 9112 section 6.1). */
+function checkTransferCodings(codings: string[]): void {
+  for (let index = 0; index < codings.length; index++) {
+    const coding = codings[index];
+    if (coding === '') {
+      throw new HttpError('INVALID_TRANSFER_ENCODING', 'Transfer-Encoding has an empty coding; send "Transfer-Encoding: chunked"');
+    }
+    if (coding !== 'chunked') {
+      throw new HttpError('UNSUPPORTED_TRANSFER_CODING', `transfer coding ${JSON.stringify(coding.slice(0, 32))} is not implemented; only chunked is`);
+    }
+    if (index !== codings.length - 1) {
+      throw new HttpError('INVALID_TRANSFER_ENCODING', 'chunked must be the last and only once applied transfer coding');
+    }
+  }
+}
+
+/** Maps an llhttp error raised while reading a head; `head` holds the head bytes read so far. */
+function mapHeadError(error: NativeError, head: Buffer): HttpError {
+  const reason = `${error.reason} (llhttp ${error.code})`;
+  const requestLine = head.toString('latin1', 0, head.includes(LF) ? head.indexOf(LF) : head.length);
+  switch (error.code) {
+    case 'HPE_INVALID_METHOD': {
+      const method = requestLine.split(' ')[0];
+      const code: HttpErrorCode = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method) && requestLine.includes(' ') ? 'UNSUPPORTED_METHOD' : 'INVALID_METHOD';
+      return new HttpError(code, `request method is invalid or not implemented: ${reason}`);
+    }
+    case 'HPE_INVALID_URL':
+      return new HttpError('INVALID_TARGET', `request-target is invalid: ${reason}; percent-encode special characters`);
+    case 'HPE_INVALID_VERSION':
+    case 'HPE_INVALID_CONSTANT':
+    case 'HPE_PAUSED_H2_UPGRADE': {
+      const wellFormed = / HTTP\/\d\.\d\r?$/.test(requestLine);
+      const code: HttpErrorCode = wellFormed ? 'UNSUPPORTED_VERSION' : 'INVALID_VERSION';
+      return new HttpError(code, `protocol version is invalid or not supported: ${reason}; use HTTP/1.1 or HTTP/1.0`);
+    }
+    case 'HPE_INVALID_HEADER_TOKEN':
+      if (error.reason.includes('whitespace after header value')) {
+        return new HttpError('OBSOLETE_LINE_FOLDING', `header line starts with whitespace (obsolete line folding): ${reason}`);
+      }
+      if (error.reason.includes('value')) return new HttpError('INVALID_HEADER_VALUE', `header value is invalid: ${reason}`);
+      return new HttpError('INVALID_HEADER_NAME', `header name is invalid: ${reason}; a name is a token followed by ":"`);
+    case 'HPE_UNEXPECTED_SPACE':
+      return new HttpError('INVALID_REQUEST_LINE', `request line has unexpected whitespace: ${reason}`);
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return new HttpError('CONFLICTING_CONTENT_LENGTH', `Content-Length is sent more than once: ${reason}`);
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      return mapFramingError(error, head, reason);
+    case 'HPE_CR_EXPECTED':
+    case 'HPE_LF_EXPECTED':
+    case 'HPE_STRICT':
+      return new HttpError('INVALID_LINE_ENDING', `request head has an invalid line ending: ${reason}; end lines with CRLF`);
+    default:
+      return new HttpError('INVALID_REQUEST_LINE', `request head is invalid: ${reason}`);
+  }
+}
+
+function mapFramingError(error: NativeError, head: Buffer, reason: string): HttpError {
+  if (error.reason.includes("can't be present with")) {
+    return new HttpError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', `request has both Content-Length and Transfer-Encoding: ${reason}; send only one`);
+  }
+  if (error.code === 'HPE_INVALID_CONTENT_LENGTH') {
+    return new HttpError('INVALID_CONTENT_LENGTH', `Content-Length is not a decimal number of bytes: ${reason}`);
+  }
+
+  // llhttp reports one code for an unknown coding and for chunked not being last; the header tells them apart.
+  const codings: string[] = [];
+  for (const line of head.toString('latin1').split('\n')) {
+    const match = /^transfer-encoding:(.*)$/i.exec(line.trimEnd());
+    if (match !== null) codings.push(...listMembers(match[1]));
+  }
+  checkTransferCodings(codings);
+  return new HttpError('INVALID_TRANSFER_ENCODING', `Transfer-Encoding is invalid: ${reason}; send "Transfer-Encoding: chunked"`);
+}
+
+/** Maps an llhttp error raised while reading a body. */
+function bodyError(error: NativeError): HttpError {
+  const reason = `${error.reason} (llhttp ${error.code})`;
+  if (error.code === 'HPE_INVALID_CHUNK_SIZE') {
+    return new HttpError('INVALID_CHUNK_SIZE', `chunk size is invalid: ${reason}`);
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return new HttpError('HEADERS_TOO_LARGE', `trailer section is too large: ${reason}`);
+  }
+  if (error.code === 'HPE_INVALID_HEADER_TOKEN') {
+    return new HttpError('INVALID_HEADER_NAME', `trailer field is invalid: ${reason}`);
+  }
+  return new HttpError('INVALID_CHUNK', `chunked body is invalid: ${reason}; a chunk is its size in hex, CRLF, the data, CRLF`);
+}
+
+export const createLlhttpParser: ParserFactory = (handler, limits) => new LlhttpParser(handler, limits);
