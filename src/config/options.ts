@@ -12,7 +12,7 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-/** The environment a default may depend on (AWS_REGION, AWS_PROFILE). */
+/** The environment a default may depend on (AWS_REGION, AWS_DEFAULT_REGION). */
 export type Environment = Record<string, string | undefined>;
 
 export interface OptionDefinition {
@@ -75,8 +75,10 @@ export const OPTIONS: readonly OptionDefinition[] = [
   option('endpoint', { kind: 'url' }, '', (_environment, resolved) => `https://sqs.${String(resolved.region)}.amazonaws.com`,
     'SQS endpoint URL; every upstream request goes here.', { defaultText: 'https://sqs.REGION.amazonaws.com' }),
   option('local-sqs', { kind: 'boolean' }, '', false, 'Start the embedded SQS emulator on 127.0.0.1 and use it as the endpoint.'),
-  option('profile', { kind: 'string' }, '', (environment) => nonEmpty(environment.AWS_PROFILE),
-    'Profile of the shared credentials file for requests without Basic auth.', { defaultText: 'AWS_PROFILE' }),
+  // AWS_PROFILE is not this option's default: the credentials chain reads it itself, after
+  // AWS_ACCESS_KEY_ID, whereas an explicit --profile comes before that variable.
+  option('profile', { kind: 'string' }, '', undefined,
+    'Profile of the shared credentials file for requests without Basic auth; without it, AWS_ACCESS_KEY_ID, then AWS_PROFILE, then the default profile apply.'),
   option('connections', integer(1, 4096), 'connections', 64, 'Number of upstream connections to the SQS endpoint.'),
   option('pipelining', integer(1, 100), 'requests', 1, 'Maximum number of requests in flight on one upstream connection.'),
   option('linger', duration(0, 1 * SECOND), 'ms', 2, 'Time a partial batch may wait for more messages while every upstream connection is busy.'),

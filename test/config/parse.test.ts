@@ -49,12 +49,16 @@ defaults('match the documented command-line contract', () => {
   assert.is(options.logLevel, 'info');
 });
 
-defaults('take region and profile from AWS variables', () => {
+defaults('take the region from AWS_REGION', () => {
   const { options, sources } = parseCommandLine([], { AWS_REGION: 'eu-west-1', AWS_PROFILE: 'work' }, noFiles);
   assert.is(options.region, 'eu-west-1');
   assert.is(options.endpoint, 'https://sqs.eu-west-1.amazonaws.com');
-  assert.is(options.profile, 'work');
   assert.is(sources.region, 'default');
+});
+
+defaults('leave AWS_PROFILE to the credentials chain', () => {
+  assert.is(parseCommandLine([], { AWS_PROFILE: 'work' }, noFiles).options.profile, undefined);
+  assert.is(parseCommandLine(['--profile', 'ops'], { AWS_PROFILE: 'work' }, noFiles).options.profile, 'ops');
 });
 
 defaults('fall back to AWS_DEFAULT_REGION', () => {
