@@ -1,0 +1,435 @@
+// The delivery engine: accepts messages, groups them per (credentials, queue) into
+// SendMessageBatch calls, retries what fails and reports each message's outcome.
+//
+// Batches form on their own while calls are in flight. With a free connection a message
+// leaves at once. Once every connection is busy the engine switches to lingering: a partial
+// batch then waits for a free connection and at most `lingerMs` for more entries. It switches
+// back when half the connections are free and nothing waits, so that a lone message on an
+// idle system never waits for a timer.
+
+import { randomUUID } from 'node:crypto';
+import { silentLogger, type Logger } from '../log.js';
+import type { SqsClient } from './client.js';
+import { LOCAL_ERROR_CODES, SqsError } from './errors.js';
+import { Batcher, type Entry } from './batcher.js';
+import { MAX_BATCH_ENTRIES, MAX_PAYLOAD_BYTES, checkMessage, isFifoQueue, type OutgoingMessage } from './message.js';
+import { resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry.js';
+import { sendEntries, type SendOutcome } from './send.js';
+import type { LatencySnapshot } from './latency.js';
+
+/** What callbacks receive about a failure: never credentials, never the message body. */
+export interface FailureInfo {
+  code: string;
+  message: string;
+}
+
+export interface DeliveryOptions extends Partial<RetryPolicy> {
+  client: SqsClient;
+  onSent?: (id: string, sqsMessageId: string) => void;
+  /** Called once for a message that failed permanently or ran out of attempts or age: the dead-letter callback. */
+  onFailed?: (id: string, error: FailureInfo, message: OutgoingMessage) => void;
+  /** Called before each retry; `attempt` is the number of the attempt about to be made (2 for the first retry). */
+  onRetry?: (id: string, attempt: number, error: FailureInfo) => void;
+  /** Send SendMessageBatch calls (default true); false sends one SendMessage per message. */
+  batching?: boolean;
+  /** Longest wait of a partial batch while every connection is busy, in milliseconds (default 2, at most 50). */
+  lingerMs?: number;
+  /** Calls in flight at once (default: the client's connections times pipelining). */
+  maxInFlight?: number;
+  logger?: Logger;
+  /** Source of randomness for retry jitter, in [0, 1). */
+  random?: () => number;
+}
+
+export interface DeliveryCounters {
+  /** SendMessage and SendMessageBatch calls made. */
+  calls: number;
+  /** SendMessageBatch calls made. */
+  batches: number;
+  /** Messages SQS accepted. */
+  entriesSent: number;
+  /** Messages handed to onFailed. */
+  entriesFailed: number;
+  /** Retries scheduled, one per message per retry. */
+  retries: number;
+  /** Messages accepted and not yet sent or failed. */
+  pendingCount: number;
+  /** Payload bytes of those messages. */
+  pendingBytes: number;
+  /** Calls in flight now. */
+  inFlight: number;
+  /** Latency of every call the client made, lookups included. */
+  latency: LatencySnapshot;
+}
+
+const MAX_LINGER_MS = 50;
+
+function toFailureInfo(error: SqsError): FailureInfo {
+  return { code: error.code, message: error.message };
+}
+
+function asSqsError(error: unknown): SqsError {
+  if (error instanceof SqsError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SqsError({ code: LOCAL_ERROR_CODES.invalidResponse, message: detail, cause: error });
+}
+
+export class Delivery {
+  readonly #client: SqsClient;
+  readonly #policy: RetryPolicy;
+  readonly #batching: boolean;
+  readonly #lingerMs: number;
+  readonly #maxInFlight: number;
+  readonly #maxEntries: number;
+  readonly #logger: Logger;
+  readonly #random: () => number;
+  readonly #onSent: NonNullable<DeliveryOptions['onSent']>;
+  readonly #onFailed: NonNullable<DeliveryOptions['onFailed']>;
+  readonly #onRetry: NonNullable<DeliveryOptions['onRetry']>;
+
+  readonly #batchers = new Map<string, Batcher>();
+  /** Batchers with queued entries that may be able to send; insertion order gives round robin. */
+  readonly #ready = new Set<Batcher>();
+  readonly #pending = new Set<Entry>();
+  #pendingBytes = 0;
+  #inFlight = 0;
+  #lingering = false;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #lingerTimerAt = Infinity;
+  #accepting = true;
+  #flushAll = false;
+  #drainWaiters: Array<() => void> = [];
+  #calls = 0;
+  #batches = 0;
+  #entriesSent = 0;
+  #entriesFailed = 0;
+  #retries = 0;
+
+  constructor(options: DeliveryOptions) {
+    if (options.client === undefined) throw new TypeError('Delivery: client is required');
+    const lingerMs = options.lingerMs ?? 2;
+    if (typeof lingerMs !== 'number' || !(lingerMs >= 0) || lingerMs > MAX_LINGER_MS) {
+      throw new RangeError(`Delivery: lingerMs must be from 0 to ${MAX_LINGER_MS} milliseconds, got ${lingerMs}`);
+    }
+    const maxInFlight = options.maxInFlight ?? options.client.capacity;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`Delivery: maxInFlight must be a positive integer, got ${maxInFlight}`);
+
+    this.#client = options.client;
+    this.#policy = resolveRetryPolicy(options);
+    this.#batching = options.batching ?? true;
+    this.#maxEntries = this.#batching ? MAX_BATCH_ENTRIES : 1;
+    this.#lingerMs = lingerMs;
+    this.#maxInFlight = maxInFlight;
+    this.#logger = options.logger ?? silentLogger;
+    this.#random = options.random ?? Math.random;
+    this.#onSent = options.onSent ?? (() => {});
+    this.#onFailed = options.onFailed ?? (() => {});
+    this.#onRetry = options.onRetry ?? (() => {});
+  }
+
+  get counters(): DeliveryCounters {
+    return {
+      calls: this.#calls,
+      batches: this.#batches,
+      entriesSent: this.#entriesSent,
+      entriesFailed: this.#entriesFailed,
+      retries: this.#retries,
+      pendingCount: this.#pending.size,
+      pendingBytes: this.#pendingBytes,
+      inFlight: this.#inFlight,
+      latency: this.#client.stats.latency,
+    };
+  }
+
+  /**
+   * Accepts a message for delivery; its outcome arrives through onSent or onFailed.
+   * Throws SqsError InvalidMessage for a message SQS would reject, and DeliveryClosed
+   * after drain() or close().
+   */
+  send(message: OutgoingMessage): void {
+    if (!this.#accepting) throw new SqsError({ code: LOCAL_ERROR_CODES.closed, message: `delivery is draining or closed; message ${JSON.stringify(message.id)} was not accepted` });
+    const size = checkMessage(message);
+
+    const batcher = this.#batcherFor(message);
+    const now = Date.now();
+    const entry: Entry = {
+      message,
+      size,
+      attempts: 0,
+      acceptedAt: now,
+      queuedAt: now,
+      deduplicationId: message.deduplicationId,
+      state: 'queued',
+      retryTimer: undefined,
+    };
+    this.#pending.add(entry);
+    this.#pendingBytes += size;
+    batcher.push(entry);
+
+    if (batcher.resolution === 'resolved') {
+      this.#assignDeduplicationId(batcher, entry);
+      this.#ready.add(batcher);
+      this.#pump();
+    } else if (batcher.resolution === 'unresolved') {
+      void this.#resolve(batcher);
+    }
+  }
+
+  /**
+   * Stops taking messages, sends what is pending without lingering, and waits until all is
+   * delivered or `timeoutMs` milliseconds have passed. Returns the messages still undelivered;
+   * the engine forgets them, so their late outcomes are not reported. Those that were in
+   * flight at the deadline may still reach SQS.
+   */
+  async drain(timeoutMs: number): Promise<OutgoingMessage[]> {
+    this.#accepting = false;
+    this.#flushAll = true;
+    this.#pump();
+
+    if (this.#pending.size > 0 && timeoutMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#drainWaiters.push(resolve);
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+    }
+    return this.#abandonPending();
+  }
+
+  /** Stops at once: no new messages, no retries; returns what was still pending. */
+  async close(): Promise<OutgoingMessage[]> {
+    return this.drain(0);
+  }
+
+  #batcherFor(message: OutgoingMessage): Batcher {
+    const { credentials } = message;
+    const key = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ''}\n${message.queueName}`;
+    let batcher = this.#batchers.get(key);
+    if (batcher === undefined) {
+      batcher = new Batcher(key, message.queueName, credentials, isFifoQueue(message.queueName));
+      this.#batchers.set(key, batcher);
+    }
+    return batcher;
+  }
+
+  #assignDeduplicationId(batcher: Batcher, entry: Entry): void {
+    // Generated once and kept on the entry, so that a retry after an ambiguous failure is
+    // deduplicated by SQS instead of creating a second message.
+    if (batcher.fifo && !batcher.contentBasedDeduplication && entry.deduplicationId === undefined) entry.deduplicationId = randomUUID();
+  }
+
+  async #resolve(batcher: Batcher): Promise<void> {
+    batcher.resolution = 'resolving';
+    try {
+      batcher.queueUrl = await this.#client.getQueueUrl(batcher.queueName, batcher.credentials);
+      if (batcher.fifo) batcher.contentBasedDeduplication = await this.#client.usesContentBasedDeduplication(batcher.queueName, batcher.credentials);
+    } catch (caught) {
+      this.#onResolveFailure(batcher, asSqsError(caught));
+      return;
+    }
+
+    batcher.resolution = 'resolved';
+    batcher.resolveFailures = 0;
+    for (const entry of batcher.takeAll()) {
+      if (entry.state === 'done') continue;
+      this.#assignDeduplicationId(batcher, entry);
+      batcher.push(entry);
+    }
+    this.#ready.add(batcher);
+    this.#pump();
+  }
+
+  #onResolveFailure(batcher: Batcher, error: SqsError): void {
+    batcher.resolution = 'unresolved';
+    batcher.resolveFailures++;
+    this.#logger.warn({ queue: batcher.queueName, code: error.code, failures: batcher.resolveFailures, err: error.message }, 'queue lookup failed');
+
+    const now = Date.now();
+    const keep: Entry[] = [];
+    for (const entry of batcher.takeAll()) {
+      const expired = now - entry.acceptedAt >= this.#policy.maxAgeMs || batcher.resolveFailures >= this.#policy.maxAttempts;
+      if (!error.retryable || expired) this.#fail(batcher, entry, error);
+      else keep.push(entry);
+    }
+    if (keep.length === 0) return;
+
+    for (const entry of keep) batcher.push(entry);
+    batcher.resolution = 'resolving';
+    const delay = retryDelayMs(this.#policy, batcher.resolveFailures, this.#random);
+    setTimeout(() => void this.#resolve(batcher), delay).unref();
+  }
+
+  /** Starts as many calls as free slots allow, choosing batchers round robin. */
+  #pump(): void {
+    const now = Date.now();
+    let lingerUntil = Infinity;
+
+    while (this.#inFlight < this.#maxInFlight && this.#ready.size > 0) {
+      let chosen: Batcher | undefined;
+      for (const batcher of this.#ready) {
+        if (batcher.queuedCount === 0 || batcher.resolution !== 'resolved') {
+          this.#ready.delete(batcher);
+          continue;
+        }
+        const oldest = batcher.oldestQueuedAt ?? now;
+        if (!this.#lingering || this.#flushAll || batcher.hasFullBatch(this.#maxEntries, MAX_PAYLOAD_BYTES) || now - oldest >= this.#lingerMs) {
+          chosen = batcher;
+          break;
+        }
+        lingerUntil = Math.min(lingerUntil, oldest + this.#lingerMs);
+      }
+      if (chosen === undefined) break;
+
+      // Delete and re-add moves the batcher to the back of the round.
+      this.#ready.delete(chosen);
+      const batch = chosen.takeBatch(this.#maxEntries, MAX_PAYLOAD_BYTES);
+      if (batch.length === 0) continue; // every queued group is held; a release re-adds the batcher
+      if (chosen.queuedCount > 0) this.#ready.add(chosen);
+      void this.#dispatch(chosen, batch);
+    }
+
+    if (this.#inFlight >= this.#maxInFlight && this.#ready.size > 0) this.#lingering = true;
+    else if (this.#lingering && this.#ready.size === 0 && this.#inFlight * 2 <= this.#maxInFlight) this.#lingering = false;
+    this.#armLingerTimer(lingerUntil);
+  }
+
+  #armLingerTimer(at: number): void {
+    if (at === Infinity || at >= this.#lingerTimerAt) return;
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimerAt = at;
+    this.#lingerTimer = setTimeout(() => {
+      this.#lingerTimer = undefined;
+      this.#lingerTimerAt = Infinity;
+      this.#pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  async #dispatch(batcher: Batcher, batch: Entry[]): Promise<void> {
+    this.#inFlight++;
+    this.#calls++;
+    if (this.#batching) this.#batches++;
+    for (const entry of batch) entry.attempts++;
+
+    let outcomes: SendOutcome[];
+    try {
+      outcomes = await sendEntries(this.#client, batcher, batch, this.#batching);
+    } catch (caught) {
+      const error = asSqsError(caught);
+      outcomes = batch.map((entry) => ({ entry, error }));
+    } finally {
+      this.#inFlight--;
+    }
+
+    const tooLong = outcomes.length > 1 && outcomes.every((outcome) => outcome.error?.code === 'BatchRequestTooLong');
+    if (tooLong) {
+      this.#splitBatch(batcher, batch);
+    } else {
+      for (const outcome of outcomes) {
+        if (outcome.error === undefined) this.#succeed(batcher, outcome.entry, outcome.messageId ?? '');
+        else this.#retryOrFail(batcher, outcome.entry, outcome.error);
+      }
+    }
+    this.#pump();
+  }
+
+  /** Sends the two halves of a batch SQS found too long, without counting an attempt. */
+  #splitBatch(batcher: Batcher, batch: Entry[]): void {
+    const live = batch.filter((entry) => entry.state !== 'done');
+    for (const entry of live) {
+      entry.attempts--;
+      batcher.releaseGroup(entry);
+    }
+    const middle = Math.ceil(live.length / 2);
+    for (const half of [live.slice(0, middle), live.slice(middle)]) {
+      if (half.length === 0) continue;
+      for (const entry of half) batcher.holdGroup(entry);
+      void this.#dispatch(batcher, half);
+    }
+  }
+
+  #succeed(batcher: Batcher, entry: Entry, messageId: string): void {
+    if (entry.state === 'done') return;
+    this.#finish(batcher, entry);
+    this.#entriesSent++;
+    this.#onSent(entry.message.id, messageId);
+  }
+
+  #retryOrFail(batcher: Batcher, entry: Entry, error: SqsError): void {
+    if (entry.state === 'done') return;
+    if (error.code === 'QueueDoesNotExist') {
+      this.#client.forgetQueue(batcher.queueName, batcher.credentials);
+      batcher.resolution = 'unresolved';
+    }
+
+    const age = Date.now() - entry.acceptedAt;
+    const canRetry = error.retryable && entry.attempts < this.#policy.maxAttempts && age < this.#policy.maxAgeMs && (this.#accepting || this.#flushAll);
+    if (!canRetry) {
+      batcher.releaseGroup(entry);
+      this.#fail(batcher, entry, error);
+      return;
+    }
+
+    // The group stays held while the entry waits, so later entries of the group wait too.
+    this.#retries++;
+    entry.state = 'retry-wait';
+    this.#onRetry(entry.message.id, entry.attempts + 1, toFailureInfo(error));
+    const delay = retryDelayMs(this.#policy, entry.attempts, this.#random);
+    entry.retryTimer = setTimeout(() => this.#requeue(batcher, entry), delay);
+  }
+
+  #requeue(batcher: Batcher, entry: Entry): void {
+    entry.retryTimer = undefined;
+    if (entry.state === 'done') return;
+    batcher.releaseGroup(entry);
+    entry.queuedAt = Date.now();
+    batcher.pushFront(entry);
+    if (batcher.resolution === 'resolved') {
+      this.#ready.add(batcher);
+      this.#pump();
+    } else if (batcher.resolution === 'unresolved') {
+      void this.#resolve(batcher);
+    }
+  }
+
+  #fail(batcher: Batcher, entry: Entry, error: SqsError): void {
+    if (entry.state === 'done') return;
+    this.#finish(batcher, entry, false);
+    this.#entriesFailed++;
+    this.#logger.warn({ queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, err: error.message }, 'message failed permanently');
+    this.#onFailed(entry.message.id, toFailureInfo(error), entry.message);
+  }
+
+  #finish(batcher: Batcher, entry: Entry, release = true): void {
+    if (release) batcher.releaseGroup(entry);
+    entry.state = 'done';
+    this.#pending.delete(entry);
+    this.#pendingBytes -= entry.size;
+
+    // A released group may unblock queued entries of a FIFO queue.
+    if (batcher.queuedCount > 0 && batcher.resolution === 'resolved') this.#ready.add(batcher);
+    if (this.#pending.size === 0) {
+      for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    }
+  }
+
+  #abandonPending(): OutgoingMessage[] {
+    this.#accepting = false;
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
+    this.#lingerTimerAt = Infinity;
+
+    const remaining: OutgoingMessage[] = [];
+    for (const entry of this.#pending) {
+      clearTimeout(entry.retryTimer);
+      entry.retryTimer = undefined;
+      entry.state = 'done';
+      remaining.push(entry.message);
+    }
+    for (const batcher of this.#batchers.values()) batcher.takeAll();
+    this.#pending.clear();
+    this.#pendingBytes = 0;
+    this.#ready.clear();
+    return remaining;
+  }
+}
