@@ -60,15 +60,17 @@ const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
 const HPE_PAUSED = 21;
 
 /**
+ * Accepts whitespace between a chunk size and its extensions (BWS in RFC 9112 section 7.1.1).
  * Accepts a bare LF in header lines, at the end of the head, after chunk data and in trailers,
  * so that requests typed into telnet parse. llhttp 9 still rejects a bare LF after the request
  * line and after a chunk size with this flag alone; the flag that would allow those
  * (kLenientOptionalLFAfterCR) also accepts a bare CR as a line ending, a smuggling vector.
  */
-const LENIENT_FLAGS = NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0;
+const LENIENT_FLAGS = (NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0) | (NativeHTTPParser.kLenientSpacesAfterChunkSize ?? 0);
 
 const LF = 10;
 const CR = 13;
+const CRLF = Buffer.from('\r\n');
 
 /** A request-line longer than the target limit by this much cannot fit the limit (method, spaces, version). */
 const REQUEST_LINE_OVERHEAD = 32;
@@ -106,6 +108,8 @@ export class LlhttpParser implements RequestParser {
   // The head being read: bytes llhttp consumed so far, and copies of them from earlier execute() calls.
   #headLength = 0;
   #headParts: Buffer[] = [];
+  #requestLineEnded = false;
+  #lastHeadByte = 0;
   #flushedHeaders: string[] = [];
   #flushedTarget = '';
   #nativeHead: NativeHead | null = null;
@@ -188,14 +192,17 @@ export class LlhttpParser implements RequestParser {
       while (start < data.length && (data[start] === CR || data[start] === LF)) start++;
       if (start === data.length) return [start, false];
     }
+    if (!this.#requestLineEnded) {
+      start = this.#readRequestLineEnd(data, start);
+      if (start === data.length) return [start, false];
+    }
 
     const result = this.#callNative(data.subarray(start));
     const consumed = typeof result === 'number' ? result : result.bytesParsed;
     const nativeHead = this.#nativeHead;
     if (nativeHead === null) {
       if (typeof result !== 'number') throw this.#headError(result, data, start, start + consumed + 1);
-      this.#headParts.push(Buffer.from(data.subarray(start)));
-      this.#headLength += consumed;
+      this.#keepHeadBytes(data, start, data.length);
       this.#checkHeadSoFar();
       return [data.length, false];
     }
@@ -203,37 +210,66 @@ export class LlhttpParser implements RequestParser {
     this.#nativeHead = null;
     this.#native?.resume();
     const headLength = this.#headLength + consumed;
-    const requestLineEnded = this.#headParts.some((part) => part.includes(LF)) || data.subarray(start, start + consumed).includes(LF);
+    const end = start + consumed;
+    if (headLength > this.#limits.maxHeaderBytes) {
+      throw headTooLarge(headLength, this.#requestLineEnded, this.#limits);
+    }
+    if (nativeHead.versionMajor !== 1) {
+      const headBytes = Buffer.concat([...this.#headParts, data.subarray(start, end)]);
+      throw versionError(headBytes.toString('latin1', 0, headBytes.indexOf(LF)));
+    }
     this.#headLength = 0;
     this.#headParts = [];
-    if (headLength > this.#limits.maxHeaderBytes) {
-      throw headTooLarge(headLength, requestLineEnded, this.#limits);
-    }
+    this.#requestLineEnded = false;
 
     const head = buildHead(nativeHead, this.#limits);
     this.#resetAfterMessage = nativeHead.upgrade || !nativeHead.nativeKeepAlive;
     this.#bodyBytes = 0;
     this.#handler.onHead(head);
 
-    const end = start + consumed;
     if (head.chunked) {
       this.#phase = Phase.ChunkedBody;
       this.#setBodyCallback(true);
       return [end, false];
     }
     this.#setBodyCallback(false);
-    if (head.contentLength > 0) {
-      this.#phase = Phase.LengthBody;
-      this.#remaining = head.contentLength;
-      return [end, false];
-    }
+    this.#phase = Phase.LengthBody;
+    this.#remaining = head.contentLength > 0 ? head.contentLength : 0;
+    if (this.#remaining > 0) return [end, false];
 
     // A request without a body ends with its head; an empty piece lets llhttp report that.
-    this.#phase = Phase.LengthBody;
-    this.#remaining = 0;
     const stop = this.#executeBodyPiece(data, end, end);
     this.#checkLengthBodyEnded();
     return [end, stop];
+  }
+
+  /**
+   * Finds the LF that ends the request line, if `data` holds it, and feeds llhttp a CR before it
+   * when the client sent a bare LF: llhttp 9 accepts a bare LF there only together with a bare CR
+   * (kLenientOptionalLFAfterCR), and a bare CR line ending is a request smuggling vector. Returns
+   * the offset from which the rest of the head is fed unchanged.
+   */
+  #readRequestLineEnd(data: Buffer, start: number): number {
+    const lineFeed = data.indexOf(LF, start);
+    if (lineFeed === -1) return start;
+
+    this.#requestLineEnded = true;
+    const before = lineFeed > start ? data[lineFeed - 1] : this.#lastHeadByte;
+    if (before === CR) return start;
+
+    if (lineFeed > start) {
+      const result = this.#callNative(data.subarray(start, lineFeed));
+      if (typeof result !== 'number') throw this.#headError(result, data, start, lineFeed);
+    }
+    const result = this.#callNative(CRLF);
+    if (typeof result !== 'number') throw this.#headError(result, data, start, lineFeed + 1);
+    if (this.#nativeHead !== null) {
+      // llhttp reads a request line without a version as HTTP/0.9, which has no header section.
+      throw versionError(data.toString('latin1', start, lineFeed));
+    }
+    this.#keepHeadBytes(data, start, lineFeed + 1);
+    this.#checkHeadSoFar();
+    return lineFeed + 1;
   }
 
   /** Guards against llhttp framing a body differently from the head (it would loop forever here). */
@@ -243,10 +279,18 @@ export class LlhttpParser implements RequestParser {
     }
   }
 
+  /** Counts head bytes that llhttp consumed without finishing the head, keeping a copy for error messages. */
+  #keepHeadBytes(data: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    this.#headParts.push(Buffer.from(data.subarray(start, end)));
+    this.#headLength += end - start;
+    this.#lastHeadByte = data[end - 1];
+  }
+
   /** Raises 414 or 431 as soon as an unfinished head can no longer fit its limits. */
   #checkHeadSoFar(): void {
     const limits = this.#limits;
-    const requestLineEnded = this.#headParts.some((part) => part.includes(LF));
+    const requestLineEnded = this.#requestLineEnded;
     if (!requestLineEnded && this.#headLength > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
       throw new HttpError('TARGET_TOO_LONG', `request line exceeds ${this.#headLength} bytes without ending; the request-target limit is ${limits.maxTargetLength}`);
     }
@@ -431,6 +475,10 @@ function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
   }
 
   if (codings !== undefined) {
+    if (nativeHead.versionMinor === 0) {
+      // RFC 9112 section 6.1: an HTTP/1.0 recipient cannot be trusted to frame a chunked body.
+      throw new HttpError('INVALID_TRANSFER_ENCODING', 'Transfer-Encoding is not allowed in an HTTP/1.0 request; send Content-Length');
+    }
     checkTransferCodings(codings);
     head.chunked = true;
   } else if (contentLength !== -1) {
@@ -450,6 +498,15 @@ function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
   head.keepAlive = http11 ? !closeRequested : keepAliveRequested && !closeRequested;
   if (head.contentLength <= 0 && !head.chunked) head.expectContinue = false;
   return head;
+}
+
+/** Rejects a version other than HTTP/1.x that llhttp accepted: 2.0, 0.9, or none, which it reads as 0.9. */
+function versionError(requestLine: string): HttpError {
+  const version = /HTTP\/(\d)\.(\d)\r?$/.exec(requestLine);
+  if (version === null) {
+    return new HttpError('INVALID_VERSION', 'request line must end with the protocol version HTTP/1.1 or HTTP/1.0');
+  }
+  return new HttpError('UNSUPPORTED_VERSION', `HTTP/${version[1]}.${version[2]} is not supported; use HTTP/1.1 or HTTP/1.0`);
 }
 
 function listMembers(value: string): string[] {
