@@ -52,8 +52,8 @@ export interface FakeSqsStats {
 
 export const DEFAULT_TEST_CREDENTIALS: SmithyCredentials = { accessKeyId: 'AKIDFAKESQS', secretAccessKey: 'fake-secret-for-tests-only' };
 
-/** Mulberry32: a small seeded generator, enough for fault dice. */
-function seededRandom(seed: number): () => number {
+/** Mulberry32: a small seeded generator, enough for fault dice and random test data. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
