@@ -126,7 +126,7 @@ export class DeadLetterWriter {
   async #writeLine(line: Buffer): Promise<void> {
     const handle = this.#handle;
     if (handle === undefined) {
-      throw new AcceleratorError('DEAD_LETTER_FILE_FAILED', 'deadLetterFile', `dead-letter file ${this.path} is already closed, so letter was not written: append before close`);
+      throw new AcceleratorError('DEAD_LETTER_FILE_FAILED', 'deadLetterFile', `dead-letter file ${this.path} is already closed, so the letter was not written: append before close`);
     }
 
     try {

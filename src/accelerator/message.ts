@@ -23,39 +23,24 @@ export function isFifoQueue(queueName: string): boolean {
   return queueName.endsWith('.fifo');
 }
 
+// Matches the first character SQS rejects: a control character other than tab, LF and CR,
+// U+FFFE or U+FFFF, or a surrogate that is not part of a pair. Without the `u` flag, V8 scans
+// ASCII and BMP text about three times faster than a charCodeAt loop (measured on Node 20 with
+// 1 MiB bodies); text made mostly of surrogate pairs is about two times slower.
+const REJECTED_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Scans text for characters SQS rejects in bodies and string attributes and measures its
- * UTF-8 size in the same pass. SQS allows #x9, #xA, #xD, #x20 to #xD7FF, #xE000 to #xFFFD and
- * #x10000 to #x10FFFF (the XML 1.0 Char production, SendMessage API reference). A JS string can
- * hold a lone surrogate, which has no UTF-8 form, so it is rejected as well.
+ * Checks text for characters SQS rejects in bodies and string attributes, and measures its
+ * UTF-8 size. SQS allows #x9, #xA, #xD, #x20 to #xD7FF, #xE000 to #xFFFD and #x10000 to
+ * #x10FFFF (the XML 1.0 Char production, SendMessage API reference). A JS string can hold a
+ * lone surrogate, which has no UTF-8 form, so it is rejected as well.
  *
  * Returns the UTF-8 byte length, or -(index + 1) for the first rejected UTF-16 index.
  */
 export function measureMessageText(text: string): number {
-  let bytes = 0;
-  const length = text.length;
-
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) {
-      if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return -(index + 1);
-      bytes += 1;
-    } else if (code < 0x800) {
-      bytes += 2;
-    } else if (code < 0xd800 || (code >= 0xe000 && code <= 0xfffd)) {
-      bytes += 3;
-    } else if (code <= 0xdbff) {
-      const next = index + 1 < length ? text.charCodeAt(index + 1) : 0;
-      if (next < 0xdc00 || next > 0xdfff) return -(index + 1);
-      bytes += 4;
-      index++;
-    } else {
-      // A trailing surrogate without its leading half, or U+FFFE / U+FFFF.
-      return -(index + 1);
-    }
-  }
-
-  return bytes;
+  const rejected = REJECTED_CHARACTER.exec(text);
+  if (rejected !== null) return -(rejected.index + 1);
+  return Buffer.byteLength(text, 'utf8');
 }
 
 /** Describes the character at `index` for an error message, as a code point in U+ form. */

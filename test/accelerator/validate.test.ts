@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AcceleratorError, previewValue } from '../../src/accelerator/errors.js';
-import type { MessageInput } from '../../src/accelerator/message.js';
+import { measureMessageText, type MessageInput } from '../../src/accelerator/message.js';
 import { describeNumberProblem, measureBase64 } from '../../src/accelerator/validate-attributes.js';
 import { findMessageProblems, validateMessage, validateQueueName, SQS_MAX_MESSAGE_BYTES } from '../../src/accelerator/validate.js';
 
@@ -97,6 +97,33 @@ bodies('takes the size limit as a parameter', () => {
   assert.is(validateMessage('q', { body: 'abcd' }, { maxMessageBytes: 4 }), 4);
   const error = captureError(() => validateMessage('q', { body: 'abcde' }, { maxMessageBytes: 4 }));
   assert.is(error.code, 'MESSAGE_TOO_LARGE');
+});
+
+/** Checks text one code point at a time against the allowed ranges, as a reference for measureMessageText. */
+function referenceMeasure(text: string): number {
+  let bytes = 0;
+  for (let index = 0; index < text.length; ) {
+    const code = text.codePointAt(index) as number;
+    const allowed =
+      code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) return -(index + 1);
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    index += code >= 0x10000 ? 2 : 1;
+  }
+  return bytes;
+}
+
+bodies('agrees with a code point reference on random text', () => {
+  const units = [0x0, 0x9, 0xa, 0xb, 0xd, 0x1f, 0x20, 0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xfffe, 0xffff];
+  let seed = 99;
+  for (let round = 0; round < 20_000; round++) {
+    let text = '';
+    for (let index = 0; index < 1 + (round % 9); index++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      text += String.fromCharCode(units[(seed >>> 8) % units.length]);
+    }
+    assert.is(measureMessageText(text), referenceMeasure(text), JSON.stringify(text));
+  }
 });
 
 bodies.run();
