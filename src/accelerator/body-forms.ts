@@ -10,7 +10,7 @@
 // The result is not yet checked against SQS rules: `validateMessage` does that per queue.
 
 import { AcceleratorError, previewValue } from './errors.js';
-import type { MessageAttribute, MessageInput } from './message.js';
+import { setOwnProperty, type MessageAttribute, type MessageInput } from './message.js';
 import { findInvalidUtf8Offset } from './utf8.js';
 
 /** The default maximum number of messages in one NDJSON request. */
@@ -120,7 +120,7 @@ export function readJsonMessage(value: unknown): MessageInput {
       throw new AcceleratorError('INVALID_FIELD', 'attributes', `attributes must be an object of name to value, not ${previewValue(attributes)}`);
     }
     const converted: Record<string, MessageAttribute> = {};
-    for (const [name, attribute] of Object.entries(attributes)) converted[name] = readJsonAttribute(name, attribute);
+    for (const [name, attribute] of Object.entries(attributes)) setOwnProperty(converted, name, readJsonAttribute(name, attribute));
     message.attributes = converted;
   }
 

@@ -27,8 +27,8 @@ function sourceError(message: string): AcceleratorError {
 /**
  * Parses a shared credentials file (INI) into profiles of lower-cased keys. Sections are
  * `[name]`, and a `profile ` prefix is dropped as the config file writes it. Lines starting
- * with `#` or `;` are comments. Spaces around names, keys and values are ignored. A line that
- * is none of these throws an error with its line number but not its text, which may be a secret.
+ * with `#` or `;` are comments. Spaces around names, keys and values are ignored. Any other
+ * line throws an error with its line number but not its text, which may be a secret.
  */
 export function parseSharedCredentials(text: string, path: string): Map<string, Map<string, string>> {
   const profiles = new Map<string, Map<string, string>>();

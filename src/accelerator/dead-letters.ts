@@ -13,7 +13,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readJsonMessage } from './body-forms.js';
 import { AcceleratorError } from './errors.js';
-import type { MessageAttribute, MessageInput } from './message.js';
+import { setOwnProperty, type MessageAttribute, type MessageInput } from './message.js';
 
 export interface DeadLetter {
   id: string;
@@ -60,7 +60,7 @@ export function toDeadLetter(input: DeadLetterInput): DeadLetter {
         const binary = attribute.BinaryValue;
         copy.BinaryValue = typeof binary === 'string' ? binary : Buffer.from(binary.buffer, binary.byteOffset, binary.byteLength).toString('base64');
       }
-      attributes[name] = copy;
+      setOwnProperty(attributes, name, copy);
     }
     message.attributes = attributes;
   }

@@ -108,6 +108,6 @@ export function previewValue(value: unknown): string {
   let end = PREVIEW_CHARACTERS;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  const shown = typeof value === 'string' ? JSON.stringify(text.slice(0, end)) : text.slice(0, end);
-  return `${shown}... (${text.length - end} more characters)`;
+  const excerpt = typeof value === 'string' ? JSON.stringify(text.slice(0, end)) : text.slice(0, end);
+  return `${excerpt}... (${text.length - end} more characters)`;
 }

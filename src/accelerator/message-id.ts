@@ -37,7 +37,7 @@ function encode(value: number, characters: number): string {
 export class MessageIdGenerator {
   readonly #now: () => number;
   #lastTime = -1;
-  /** The encoded `#lastTime`, which changes at most once per millisecond. */
+  /** `#lastTime` encoded, cached because many ids share one millisecond. */
   #timePrefix = '';
   #sequence = 0;
   // Random bytes are drawn 4 KiB at a time, because one randomFillSync call per id would

@@ -212,3 +212,24 @@ export function validateMessage(queueName: string, message: MessageInput, option
   if (problems.length > 0) throw problems[0];
   return bytes;
 }
+
+/**
+ * Validates the messages of a multi-line request for one queue and returns their sizes in
+ * bytes, in order. Throws the first problem of the first bad message, with its line number in
+ * the field and message, so that the request can be rejected as a whole.
+ */
+export function validateMessageLines(
+  queueName: string,
+  lines: readonly { line: number; message: MessageInput }[],
+  options: ValidationOptions = {},
+): number[] {
+  validateQueueName(queueName);
+
+  const sizes: number[] = [];
+  for (const { line, message } of lines) {
+    const { problems, bytes } = findMessageProblems(queueName, message, options);
+    if (problems.length > 0) throw problems[0].atLine(line);
+    sizes.push(bytes);
+  }
+  return sizes;
+}

@@ -47,8 +47,8 @@ function checkValue(definition: OptionDefinition, raw: RawValue): OptionValue {
     return parseOptionValue(definition.type, raw.value);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    const shown = typeof raw.value === 'string' ? JSON.stringify(raw.value.slice(0, 200)) : String(raw.value);
-    throw new ConfigError('INVALID_VALUE', `invalid value ${shown} for --${definition.name} from ${raw.label}: ${error.message}`, {
+    const quoted = typeof raw.value === 'string' ? JSON.stringify(raw.value.slice(0, 200)) : String(raw.value);
+    throw new ConfigError('INVALID_VALUE', `invalid value ${quoted} for --${definition.name} from ${raw.label}: ${error.message}`, {
       option: `--${definition.name}`,
       source: raw.label,
     });

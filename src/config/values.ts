@@ -1,7 +1,7 @@
-// Value types of configuration options, and their parsers. Each parser takes the raw value
-// from a flag or environment variable (always a string) or from the JSON config file (a
-// string, number or boolean), and returns the typed value or throws a RangeError whose
-// message states what is accepted. The caller adds the option name and source.
+// Value types of configuration options, and their parsers. A raw value from a flag or an
+// environment variable is always a string. One from the JSON config file is a string, number
+// or boolean. The parser returns the typed value or throws a RangeError whose message states
+// what is accepted, and the caller adds the option name and source.
 
 export type OptionType =
   | { kind: 'string' }
@@ -57,7 +57,7 @@ export function describeAccepted(type: OptionType): string {
     case 'url':
       return 'an http:// or https:// URL';
     case 'region':
-      return 'an AWS region name such as us-east-1';
+      return 'a region name of lower-case letters, digits and hyphens, such as us-east-1';
     case 'boolean':
       return 'true or false (also 1, 0, yes, no, on, off)';
     case 'enum':
@@ -146,7 +146,8 @@ export function parseOptionValue(type: OptionType, raw: OptionValue): OptionValu
       return url;
     }
     case 'region':
-      if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(raw)) throw rejected;
+      // Loose on purpose: emulators accept region names such as `local`.
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) throw rejected;
       return raw;
     default:
       return raw;

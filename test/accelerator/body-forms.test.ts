@@ -110,6 +110,15 @@ json('converts large numbers to valid Number values', () => {
   assert.is(Number(message.attributes?.small.StringValue), 5e-7);
 });
 
+json('keeps an attribute named __proto__ as an own property', () => {
+  const message = parseMessageBody('application/json', Buffer.from('{"body":"b","attributes":{"__proto__":"x","plain":"y"}}'));
+  const attributes = message.attributes as Record<string, unknown>;
+  assert.equal(Object.keys(attributes), ['__proto__', 'plain']);
+  assert.is(Object.getPrototypeOf(attributes), Object.prototype);
+  assert.equal(JSON.parse(JSON.stringify(attributes)).__proto__, { DataType: 'String', StringValue: 'x' });
+  assert.is(validateMessage('q', message), 1 + Buffer.byteLength('__proto__Stringx') + Buffer.byteLength('plainStringy'));
+});
+
 json('accepts +json media types and null optional fields', () => {
   const message = parseMessageBody('application/vnd.example+json', Buffer.from('{"body":"b","attributes":null,"groupId":null}'));
   assert.equal(message, { body: 'b' });

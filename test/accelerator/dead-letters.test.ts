@@ -189,6 +189,18 @@ reader('reads back what the writer wrote', async () => {
   }
 });
 
+reader('keeps an attribute named __proto__', async () => {
+  const path = join(directory, 'proto.jsonl');
+  const deadLetters = await DeadLetterWriter.open(path);
+  const attributes = JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "p"}}');
+  await deadLetters.append(letter(1, { message: { body: 'b', attributes } }));
+  await deadLetters.close();
+
+  const [entry] = await collect(path);
+  assert.equal(Object.keys(entry.letter?.message.attributes ?? {}), ['__proto__']);
+  assert.ok(readFileSync(path, 'utf8').includes('"__proto__":{"DataType":"String","StringValue":"p"}'));
+});
+
 reader('reports bad lines and keeps the good ones', async () => {
   const good = (id: string): string => JSON.stringify({ id, queue: 'q', message: { body: 'b' }, error: { code: 'X', message: 'y' }, time: '2026-01-01T00:00:00.000Z' });
   const path = join(directory, 'mixed.jsonl');

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { AcceleratorError, previewValue } from '../../src/accelerator/errors.js';
 import { measureMessageText, type MessageInput } from '../../src/accelerator/message.js';
 import { describeNumberProblem, measureBase64 } from '../../src/accelerator/validate-attributes.js';
-import { findMessageProblems, validateMessage, validateQueueName, SQS_MAX_MESSAGE_BYTES } from '../../src/accelerator/validate.js';
+import { findMessageProblems, validateMessage, validateMessageLines, validateQueueName, SQS_MAX_MESSAGE_BYTES } from '../../src/accelerator/validate.js';
 
 function captureError(action: () => unknown): AcceleratorError {
   try {
@@ -107,7 +107,10 @@ function referenceMeasure(text: string): number {
     const allowed =
       code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
     if (!allowed) return -(index + 1);
-    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code < 0x10000) bytes += 3;
+    else bytes += 4;
     index += code >= 0x10000 ? 2 : 1;
   }
   return bytes;
@@ -338,6 +341,41 @@ queueRules('rejects a message for an invalid queue name', () => {
 });
 
 queueRules.run();
+
+const lines = suite('validateMessageLines');
+
+lines('returns each size in order', () => {
+  const sizes = validateMessageLines('q', [
+    { line: 1, message: { body: 'ab' } },
+    { line: 3, message: { body: 'é', attributes: { k: { DataType: 'String', StringValue: 'v' } } } },
+  ]);
+  assert.equal(sizes, [2, Buffer.byteLength('é') + Buffer.byteLength('kStringv')]);
+});
+
+lines('names the line of the first bad message', () => {
+  const error = captureError(() =>
+    validateMessageLines('q.fifo', [
+      { line: 1, message: { body: 'a', groupId: 'g' } },
+      { line: 4, message: { body: 'b' } },
+      { line: 5, message: { body: '' } },
+    ]),
+  );
+  assert.is(error.code, 'MISSING_GROUP_ID');
+  assert.is(error.field, 'line 4: groupId');
+  assert.ok(error.message.startsWith('line 4: '));
+});
+
+lines('keeps 413 for an oversized line', () => {
+  const error = captureError(() => validateMessageLines('q', [{ line: 2, message: { body: 'abc' } }], { maxMessageBytes: 2 }));
+  assert.is(error.status, 413);
+  assert.is(error.field, 'line 2: body');
+});
+
+lines('rejects an invalid queue name once', () => {
+  assert.is(captureError(() => validateMessageLines('bad/queue', [])).code, 'INVALID_QUEUE_NAME');
+});
+
+lines.run();
 
 const previews = suite('previewValue');
 

@@ -66,6 +66,10 @@ defaults('fall back to AWS_DEFAULT_REGION', () => {
   assert.is(parseCommandLine([], { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'ap-south-1' }, noFiles).options.region, 'us-west-2');
 });
 
+defaults('accept emulator region names', () => {
+  assert.is(parseCommandLine([], { AWS_REGION: 'local' }, noFiles).options.endpoint, 'https://sqs.local.amazonaws.com');
+});
+
 defaults('derive the endpoint from a region flag', () => {
   assert.is(parseCommandLine(['--region', 'eu-central-1'], {}, noFiles).options.endpoint, 'https://sqs.eu-central-1.amazonaws.com');
 });
@@ -142,6 +146,8 @@ const invalidFlags: Array<[string, string[], string]> = [
   ['endpoint with credentials', ['--endpoint', 'http://user:pass@127.0.0.1'], '--endpoint'],
   ['empty host', ['--host='], '--host'],
   ['log level', ['--log-level', 'loud'], '--log-level'],
+  ['empty path', ['--dead-letter-file='], '--dead-letter-file'],
+  ['upper-case region', ['--region', 'US-EAST-1'], '--region'],
 ];
 for (const [label, argv, option] of invalidFlags) {
   flags(`reject ${label}`, () => {
