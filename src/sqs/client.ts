@@ -76,6 +76,7 @@ export class SqsClient {
   #calls = 0;
   #failedCalls = 0;
   #inFlight = 0;
+  #closing: Promise<void> | undefined;
 
   constructor(options: SqsClientOptions = {}) {
     this.region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
@@ -244,10 +245,12 @@ export class SqsClient {
     return this.call('DeleteMessage', params, credentials);
   }
 
-  /** Closes every connection once the requests in flight have completed. */
+  /** Closes every connection once the requests in flight have completed; later calls do nothing. */
   async close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
     this.#logger.debug({ endpoint: this.endpoint.origin }, 'closing SQS connection pool');
-    await this.#pool.close();
+    this.#closing = this.#pool.close();
+    return this.#closing;
   }
 }
 

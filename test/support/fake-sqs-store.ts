@@ -13,6 +13,8 @@ export interface StoredMessage {
   attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
   groupId?: string;
   deduplicationId?: string;
+  /** True when the sender gave no deduplication id and the queue derived one from the body. */
+  contentDeduplicated: boolean;
   sequenceNumber: number;
   delaySeconds: number;
   receiptHandle?: string;
@@ -181,6 +183,7 @@ export class FakeSqsStore {
     if (messageSize(body, attributes) > 1_048_576) throw new FakeSqsFault(400, 'InvalidParameterValue', 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.');
 
     let deduplicationId = typeof params.MessageDeduplicationId === 'string' ? params.MessageDeduplicationId : undefined;
+    const contentDeduplicated = queue.fifo && deduplicationId === undefined;
     const groupId = typeof params.MessageGroupId === 'string' ? params.MessageGroupId : undefined;
     if (queue.fifo) {
       if (groupId === undefined) throw new FakeSqsFault(400, 'MissingParameter', 'The request must contain the parameter MessageGroupId.');
@@ -208,6 +211,7 @@ export class FakeSqsStore {
       attributes,
       groupId,
       deduplicationId,
+      contentDeduplicated,
       sequenceNumber: ++this.#sequence,
       delaySeconds: typeof params.DelaySeconds === 'number' ? params.DelaySeconds : 0,
       visibleAt: 0,

@@ -45,6 +45,8 @@ export interface FakeSqsStats {
   byAction: Record<string, number>;
   faults: Record<string, number>;
   signatureFailures: number;
+  /** Error responses sent, by code, injected faults included. */
+  errors: Record<string, number>;
   duplicatesSuppressed: number;
   /** Entries per SendMessageBatch request, in arrival order. */
   batchSizes: number[];
@@ -70,7 +72,7 @@ function delay(ms: number): Promise<void> {
 
 export class FakeSqs {
   readonly store: FakeSqsStore;
-  readonly stats: FakeSqsStats = { requests: 0, byAction: {}, faults: {}, signatureFailures: 0, duplicatesSuppressed: 0, batchSizes: [] };
+  readonly stats: FakeSqsStats = { requests: 0, byAction: {}, faults: {}, signatureFailures: 0, errors: {}, duplicatesSuppressed: 0, batchSizes: [] };
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #credentials = new Map<string, SmithyCredentials>();
@@ -192,6 +194,7 @@ export class FakeSqs {
     } catch (error) {
       if (!(error instanceof FakeSqsFault)) throw error;
       if (error.code === 'SignatureDoesNotMatch' || error.code === 'InvalidClientTokenId') this.stats.signatureFailures++;
+      this.#count(this.stats.errors, error.code);
       if (this.#faults.latencyMs) await delay(this.#faults.latencyMs);
       this.#reply(response, error.statusCode, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, `${error.queryCode};${error.sender ? 'Sender' : 'Receiver'}`);
     }
