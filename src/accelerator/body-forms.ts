@@ -141,7 +141,8 @@ export function readJsonMessage(value: unknown): MessageInput {
 
 function parseJsonText(text: string): unknown {
   try {
-    return JSON.parse(text);
+    // RFC 8259 section 8.1 lets a parser ignore a byte order mark, and some Windows tools write one.
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     // V8's message gives the position and at most a short excerpt of the input.
     const detail = (error as Error).message.slice(0, 120);

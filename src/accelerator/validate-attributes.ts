@@ -49,6 +49,9 @@ function describeNameProblem(name: string): string | undefined {
  * Returns why `text` is not a number SQS accepts, or undefined when it is one. SQS numbers have
  * up to 38 significant digits, and a value other than zero must have a magnitude from 10^-128
  * to 10^126.
+ *
+ * NOTE: SQS documents only those limits. The accepted spellings here (a leading "+", ".5",
+ * "5.", exponents) and the exact edges were not checked against SQS itself.
  */
 export function describeNumberProblem(text: string): string | undefined {
   const match = /^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/.exec(text);

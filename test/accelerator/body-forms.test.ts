@@ -144,6 +144,12 @@ for (const [label, body, code, field] of badJson) {
   });
 }
 
+json('ignores a byte order mark', () => {
+  const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"body":"b"}')]);
+  assert.equal(parseMessageBody('application/json', bytes), { body: 'b' });
+  assert.equal(parseMessageLines(bytes), [{ line: 1, message: { body: 'b' } }]);
+});
+
 json('does not echo a long invalid body', () => {
   const body = '{"body": "' + 'secret'.repeat(10_000) + '"';
   const error = captureError(() => parseMessageBody('application/json', Buffer.from(body)));
