@@ -68,6 +68,7 @@ const HPE_PAUSED = 21;
  */
 const LENIENT_FLAGS = (NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0) | (NativeHTTPParser.kLenientSpacesAfterChunkSize ?? 0);
 
+const TOKEN_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const LF = 10;
 const CR = 13;
 const CRLF = Buffer.from('\r\n');
@@ -259,7 +260,7 @@ export class LlhttpParser implements RequestParser {
 
     if (lineFeed > start) {
       const result = this.#callNative(data.subarray(start, lineFeed));
-      if (typeof result !== 'number') throw this.#headError(result, data, start, lineFeed);
+      if (typeof result !== 'number') throw this.#headError(result, data, start, start + result.bytesParsed + 1);
     }
     const result = this.#callNative(CRLF);
     if (typeof result !== 'number') throw this.#headError(result, data, start, lineFeed + 1);
@@ -529,23 +530,25 @@ function checkTransferCodings(codings: string[]): void {
   }
 }
 
-/** Maps an llhttp error raised while reading a head; `head` holds the head bytes read so far. */
+/**
+ * Maps an llhttp error raised while reading a head. `head` holds the head bytes up to and
+ * including the byte llhttp rejected, so the result does not depend on how the input was split.
+ */
 function mapHeadError(error: NativeError, head: Buffer): HttpError {
   const reason = `${error.reason} (llhttp ${error.code})`;
-  const requestLine = head.toString('latin1', 0, head.includes(LF) ? head.indexOf(LF) : head.length);
   switch (error.code) {
     case 'HPE_INVALID_METHOD': {
-      const method = requestLine.split(' ')[0];
-      const code: HttpErrorCode = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method) && requestLine.includes(' ') ? 'UNSUPPORTED_METHOD' : 'INVALID_METHOD';
-      return new HttpError(code, `request method is invalid or not implemented: ${reason}`);
+      // Up to the rejected byte the method is a token: it is well-formed but unknown (501).
+      const code: HttpErrorCode = TOKEN_PATTERN.test(head.toString('latin1')) ? 'UNSUPPORTED_METHOD' : 'INVALID_METHOD';
+      return new HttpError(code, `request method is invalid or not implemented: ${reason}; methods are case-sensitive, e.g. GET or POST`);
     }
     case 'HPE_INVALID_URL':
       return new HttpError('INVALID_TARGET', `request-target is invalid: ${reason}; percent-encode special characters`);
     case 'HPE_INVALID_VERSION':
     case 'HPE_INVALID_CONSTANT':
     case 'HPE_PAUSED_H2_UPGRADE': {
-      const wellFormed = / HTTP\/\d\.\d\r?$/.test(requestLine);
-      const code: HttpErrorCode = wellFormed ? 'UNSUPPORTED_VERSION' : 'INVALID_VERSION';
+      // A digit rejected where the major or minor version goes is a well-formed, unsupported version (505).
+      const code: HttpErrorCode = / HTTP\/(\d\.)?\d\r?\n?$/.test(head.toString('latin1')) ? 'UNSUPPORTED_VERSION' : 'INVALID_VERSION';
       return new HttpError(code, `protocol version is invalid or not supported: ${reason}; use HTTP/1.1 or HTTP/1.0`);
     }
     case 'HPE_INVALID_HEADER_TOKEN':
