@@ -188,11 +188,17 @@ function selectCommand(positionals: string[], help: boolean): { command: Command
  * Parses the command line (without the node and script paths), the environment and the
  * config file named by `--config` or SQS_ACCELERATOR_CONFIG into a command, its arguments and
  * every option's value. Throws ConfigError on an unknown option, command or config key, a
- * missing value, or a value of the wrong form.
+ * missing value, or a value of the wrong form. For the help command, the options are the
+ * defaults, and only unknown flags are errors.
  */
-export function parseCommandLine(argv: readonly string[], environment: Environment, readFile: ReadFile): ParsedCommandLine {
-  const { flags, positionals, help } = readFlags(argv);
+export function parseCommandLine(argv: readonly string[], givenEnvironment: Environment, readFile: ReadFile): ParsedCommandLine {
+  const { flags: givenFlags, positionals, help } = readFlags(argv);
   const { command, args } = selectCommand(positionals, help);
+
+  // Help must print even when a flag, variable or config file holds a bad value, so it gets
+  // the defaults alone.
+  const flags = command === 'help' ? new Map<string, RawValue>() : givenFlags;
+  const environment = command === 'help' ? {} : givenEnvironment;
 
   const configDefinition = OPTIONS_BY_NAME.get('config') as OptionDefinition;
   const configRaw = flags.get('config') ?? readEnvironmentValue(configDefinition, environment);

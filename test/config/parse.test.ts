@@ -294,6 +294,12 @@ commands('parse help in every spelling', () => {
   assert.is(parseCommandLine(['status', '--help'], {}, noFiles).command, 'help');
 });
 
+commands('parse help despite bad values elsewhere', () => {
+  const parsed = parseCommandLine(['--port', 'x', '--help', '--config', 'missing.json'], { SQS_ACCELERATOR_LINGER: 'never' }, noFiles);
+  assert.is(parsed.command, 'help');
+  assert.is(parsed.options.port, 9292);
+});
+
 commands('treat arguments after -- as positional', () => {
   assert.equal(parseCommandLine(['resend', '--', '--odd-name.jsonl'], {}, noFiles).args, ['--odd-name.jsonl']);
 });
