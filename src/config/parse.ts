@@ -195,7 +195,7 @@ export function parseCommandLine(argv: readonly string[], givenEnvironment: Envi
   const { flags: givenFlags, positionals, help } = readFlags(argv);
   const { command, args } = selectCommand(positionals, help);
 
-  // Help must print even when a flag, variable or config file holds a bad value, so it gets
+  // Help must print even when a flag, variable or config file contains a bad value, so it gets
   // the defaults alone.
   const flags = command === 'help' ? new Map<string, RawValue>() : givenFlags;
   const environment = command === 'help' ? {} : givenEnvironment;
