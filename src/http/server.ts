@@ -102,16 +102,16 @@ export class IngressServer implements IngressContext {
    */
   close(timeout = 5000): Promise<void> {
     this.#closed ??= new Promise<void>((resolve) => {
+      const forceTimer = setTimeout(() => {
+        for (const connection of this.#connections) connection.socket.destroy();
+      }, timeout);
       this.#server.close(() => {
         clearInterval(this.#timer);
+        clearTimeout(forceTimer);
         this.#logger.info({ counters: this.counters }, 'ingress stopped');
         resolve();
       });
       for (const connection of this.#connections) connection.shutdown();
-      const forceTimer = setTimeout(() => {
-        for (const connection of this.#connections) connection.socket.destroy();
-      }, timeout);
-      forceTimer.unref();
     });
     return this.#closed;
   }
@@ -169,8 +169,12 @@ export class IngressServer implements IngressContext {
       this.counters.connectionsRejected++;
       this.#protocolErrorLog.warn('MAX_CONNECTIONS', { limit: this.limits.maxConnections }, 'rejected a connection over the connection limit');
       const body = `too many connections (limit ${this.limits.maxConnections}); retry later\n`;
-      socket.on('error', () => undefined);
+      // Errors on a socket that only receives this answer carry no information worth logging.
+      socket.on('error', () => socket.destroy());
       socket.end(serializeResponse({ status: 503, body, headers: { 'Retry-After': 1 }, headOnly: false, connection: 'close' }));
+      // Discard input so that the peer's FIN is read and the socket can close.
+      socket.resume();
+      setTimeout(() => socket.destroy(), this.limits.closeLingerTimeout).unref();
       return;
     }
     this.counters.connectionsAccepted++;
