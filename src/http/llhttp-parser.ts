@@ -4,9 +4,11 @@
 // of errors.ts, and stopping right after a request whose onComplete returned false.
 //
 // The binding reports no byte offsets from its callbacks, so the wrapper feeds llhttp in pieces
-// that can only end where a request may end: the whole rest of the input while reading a head
-// (the head callback pauses llhttp, which reports where the head ended), exactly the declared
-// length of a Content-Length body, and single lines of a chunked body, whose end is always an LF.
+// that end where a request may end: the whole rest of the input while reading a head (the head
+// callback pauses llhttp, which reports where the head ended), exactly the declared length of a
+// Content-Length body, and for a chunked body each chunk-size line, each chunk's data and each
+// line after it. Knowing the chunk framing also lets the wrapper pass body bytes on as views of
+// the input instead of llhttp's copies.
 
 import { createRequire } from 'node:module';
 import { HttpError, type HttpErrorCode } from './errors.js';
@@ -53,7 +55,6 @@ const NativeHTTPParser = binding.HTTPParser;
 const METHODS = binding.methods;
 const ON_HEADERS = NativeHTTPParser.kOnHeaders;
 const ON_HEADERS_COMPLETE = NativeHTTPParser.kOnHeadersComplete;
-const ON_BODY = NativeHTTPParser.kOnBody;
 const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
 
 /** llhttp's HPE_PAUSED; a head callback returning it pauses llhttp right after the head. */
@@ -73,13 +74,19 @@ const LF = 10;
 const CR = 13;
 const CRLF = Buffer.from('\r\n');
 
+/** Bytes a chunk-size line may take with its extensions, as in the hand engine; chunk extensions carry nothing we use. */
+const MAX_CHUNK_LINE_BYTES = 4096;
+
 /** A request-line longer than the target limit by this much cannot fit the limit (method, spaces, version). */
 const REQUEST_LINE_OVERHEAD = 32;
 
 const enum Phase {
   Head,
   LengthBody,
-  ChunkedBody,
+  ChunkSize,
+  ChunkData,
+  ChunkDataEnd,
+  Trailers,
   Failed,
 }
 
@@ -118,7 +125,10 @@ export class LlhttpParser implements RequestParser {
   // The body and end of the current request.
   #remaining = 0;
   #bodyBytes = 0;
-  #bodyQueue: Buffer[] = [];
+  #chunkLine: Buffer[] = [];
+  #chunkLineLength = 0;
+  #lastLineByte = 0;
+  #trailerBytes = 0;
   #trailers: string[] = [];
   #messageComplete = false;
   #resetAfterMessage = false;
@@ -133,7 +143,7 @@ export class LlhttpParser implements RequestParser {
   }
 
   get inBody(): boolean {
-    return this.#phase === Phase.LengthBody || this.#phase === Phase.ChunkedBody;
+    return this.#phase !== Phase.Head && this.#phase !== Phase.Failed;
   }
 
   execute(data: Buffer): number {
@@ -164,21 +174,19 @@ export class LlhttpParser implements RequestParser {
     let offset = 0;
     while (offset < data.length) {
       let stop = false;
-      if (this.#phase === Phase.Head) {
-        [offset, stop] = this.#readHead(data, offset);
-      } else if (this.#phase === Phase.LengthBody) {
-        const end = Math.min(data.length, offset + this.#remaining);
-        this.#remaining -= end - offset;
-        // The body is passed on as views of `data`: llhttp has no body callback in this phase, so it only counts.
-        this.#handler.onBody(data.subarray(offset, end));
-        stop = this.#executeBodyPiece(data, offset, end);
-        offset = end;
-        this.#checkLengthBodyEnded();
-      } else {
-        const lineFeed = data.indexOf(LF, offset);
-        const end = lineFeed === -1 ? data.length : lineFeed + 1;
-        stop = this.#executeBodyPiece(data, offset, end);
-        offset = end;
+      switch (this.#phase) {
+        case Phase.Head:
+          [offset, stop] = this.#readHead(data, offset);
+          break;
+        case Phase.LengthBody:
+        case Phase.ChunkData:
+          [offset, stop] = this.#readData(data, offset);
+          break;
+        case Phase.ChunkSize:
+          offset = this.#readChunkSize(data, offset);
+          break;
+        default:
+          [offset, stop] = this.#readLine(data, offset);
       }
       if (stop) return offset;
     }
@@ -229,11 +237,9 @@ export class LlhttpParser implements RequestParser {
     this.#handler.onHead(head);
 
     if (head.chunked) {
-      this.#phase = Phase.ChunkedBody;
-      this.#setBodyCallback(true);
+      this.#phase = Phase.ChunkSize;
       return [end, false];
     }
-    this.#setBodyCallback(false);
     this.#phase = Phase.LengthBody;
     this.#remaining = head.contentLength > 0 ? head.contentLength : 0;
     if (this.#remaining > 0) return [end, false];
@@ -300,22 +306,85 @@ export class LlhttpParser implements RequestParser {
     }
   }
 
+  /** Passes on body bytes of a Content-Length body or of one chunk, as views of `data`. */
+  #readData(data: Buffer, offset: number): [number, boolean] {
+    const end = Math.min(data.length, offset + this.#remaining);
+    this.#remaining -= end - offset;
+    this.#handler.onBody(data.subarray(offset, end));
+
+    // llhttp only counts these bytes: it has no body callback, which would copy them.
+    const stop = this.#executeBodyPiece(data, offset, end);
+    if (this.#phase === Phase.ChunkData && this.#remaining === 0) this.#phase = Phase.ChunkDataEnd;
+    this.#checkLengthBodyEnded();
+    return [end, stop];
+  }
+
   /**
-   * Feeds `data[start..end)` of a body to llhttp and passes on what it decoded. Returns whether
-   * the request ended there and its onComplete asked to stop.
+   * Feeds a chunk-size line (RFC 9112 section 7.1) and reads its size once the line has ended.
+   * A bare LF ending gets a CR fed before it, for the reason given at #readRequestLineEnd.
+   */
+  #readChunkSize(data: Buffer, offset: number): number {
+    const lineFeed = data.indexOf(LF, offset);
+    const end = lineFeed === -1 ? data.length : lineFeed;
+    this.#chunkLineLength += end - offset;
+    if (this.#chunkLineLength > MAX_CHUNK_LINE_BYTES) {
+      throw new HttpError('INVALID_CHUNK', `chunk-size line exceeds ${MAX_CHUNK_LINE_BYTES} bytes`);
+    }
+    if (lineFeed === -1) {
+      this.#executeBodyPiece(data, offset, end);
+      this.#chunkLine.push(Buffer.from(data.subarray(offset, end)));
+      this.#lastLineByte = data[end - 1];
+      return end;
+    }
+
+    const before = lineFeed > offset ? data[lineFeed - 1] : this.#lastLineByte;
+    if (before === CR) {
+      this.#executeBodyPiece(data, offset, lineFeed + 1);
+    } else {
+      if (lineFeed > offset) this.#executeBodyPiece(data, offset, lineFeed);
+      this.#executeBodyPiece(CRLF, 0, CRLF.length);
+    }
+
+    const line = Buffer.concat([...this.#chunkLine, data.subarray(offset, lineFeed)]);
+    this.#chunkLine = [];
+    this.#chunkLineLength = 0;
+    // llhttp has checked the digits, and rejects sizes past 64 bits; Number() of 16 hex digits may round, but only above every body limit.
+    const digits = /^[0-9a-fA-F]+/.exec(line.toString('latin1'));
+    const size = digits === null ? 0 : Number.parseInt(digits[0], 16);
+    if (this.#bodyBytes + size > this.#limits.maxBodyBytes) {
+      throw new HttpError('BODY_TOO_LARGE', `chunked body exceeds the body limit of ${this.#limits.maxBodyBytes} bytes`);
+    }
+
+    this.#bodyBytes += size;
+    this.#remaining = size;
+    this.#phase = size === 0 ? Phase.Trailers : Phase.ChunkData;
+    this.#trailerBytes = 0;
+    return lineFeed + 1;
+  }
+
+  /** Feeds the line ending after chunk data, or one line of the trailer section. */
+  #readLine(data: Buffer, offset: number): [number, boolean] {
+    const lineFeed = data.indexOf(LF, offset);
+    const end = lineFeed === -1 ? data.length : lineFeed + 1;
+    if (this.#phase === Phase.Trailers) {
+      this.#trailerBytes += end - offset;
+      if (this.#trailerBytes > this.#limits.maxHeaderBytes) {
+        throw new HttpError('HEADERS_TOO_LARGE', `trailer section exceeds the limit of ${this.#limits.maxHeaderBytes} bytes`);
+      }
+    }
+
+    const stop = this.#executeBodyPiece(data, offset, end);
+    if (lineFeed !== -1 && this.#phase === Phase.ChunkDataEnd) this.#phase = Phase.ChunkSize;
+    return [end, stop];
+  }
+
+  /**
+   * Feeds `data[start..end)` of a body to llhttp. When llhttp ends the request there, passes on
+   * its trailers and returns whether onComplete asked to stop.
    */
   #executeBodyPiece(data: Buffer, start: number, end: number): boolean {
     const result = this.#callNative(data.subarray(start, end));
     if (typeof result !== 'number') throw bodyError(result);
-
-    for (const chunk of this.#bodyQueue) {
-      this.#bodyBytes += chunk.length;
-      if (this.#bodyBytes > this.#limits.maxBodyBytes) {
-        throw new HttpError('BODY_TOO_LARGE', `chunked body exceeds the body limit of ${this.#limits.maxBodyBytes} bytes`);
-      }
-      this.#handler.onBody(chunk);
-    }
-    this.#bodyQueue = [];
     if (!this.#messageComplete) return false;
 
     const trailers = this.#trailers;
@@ -358,11 +427,6 @@ export class LlhttpParser implements RequestParser {
     nativeCleanup.unregister(this);
     this.#native.close();
     this.#native = null;
-  }
-
-  /** Sets the body callback only for chunked bodies, because llhttp copies every body piece it reports. */
-  #setBodyCallback(chunked: boolean): void {
-    if (this.#native !== null) this.#native[ON_BODY] = chunked ? LlhttpParser.#onBody : null;
   }
 
   #headError(error: NativeError, data: Buffer, start: number, end: number): HttpError {
@@ -412,10 +476,6 @@ export class LlhttpParser implements RequestParser {
     parser.#flushedHeaders = [];
     parser.#flushedTarget = '';
     return HPE_PAUSED;
-  }
-
-  static #onBody(chunk: Buffer): void {
-    if (executing !== null) executing.#bodyQueue.push(chunk);
   }
 
   static #onMessageComplete(): void {

@@ -40,14 +40,6 @@ export const DELIBERATE_DIFFERENCES: DeliberateDifference[] = [
     explains: (_bytes, rejection) => /in chunk extensions|Missing expected/.test(rejection.message),
   },
   {
-    id: 'bare-lf-after-chunk-size',
-    stricter: 'llhttp',
-    reason: 'the hand engine accepts a bare LF after a chunk size like after every other line; llhttp 9 accepts it there only with kLenientOptionalLFAfterCR, which also accepts a bare CR',
-    explains: (bytes, rejection) =>
-      /Expected LF after chunk size/.test(rejection.message) ||
-      (rejection.code === 'INCOMPLETE_REQUEST' && /\n0+\n/.test(bytes.toString('latin1'))),
-  },
-  {
     id: 'connect-with-body',
     stricter: 'llhttp',
     reason: 'RFC 9110 section 9.3.6 gives CONNECT no content; llhttp reads the bytes after a CONNECT head as tunnel data, so the llhttp engine rejects a CONNECT body that the hand engine frames',
