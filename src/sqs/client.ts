@@ -22,7 +22,11 @@ export interface SqsClientOptions {
   keepAliveTimeoutMs?: number;
   /** Time allowed to open a connection, TLS included, in milliseconds (default 10,000). */
   connectTimeoutMs?: number;
-  /** Time allowed between sending a request and receiving the response headers, in milliseconds (default 30,000). */
+  /**
+   * Time allowed between sending a request and receiving the response headers, in milliseconds
+   * (default 30,000). undici 7 checks this and the body timeout with a coarse timer, so they
+   * fire up to about a second late.
+   */
   headersTimeoutMs?: number;
   /** Time allowed between two chunks of a response body, in milliseconds (default 30,000). */
   bodyTimeoutMs?: number;

@@ -66,10 +66,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export class FakeSqs {
   readonly store: FakeSqsStore;
   readonly stats: FakeSqsStats = { requests: 0, byAction: {}, faults: {}, signatureFailures: 0, errors: {}, duplicatesSuppressed: 0, batchSizes: [] };
@@ -81,6 +77,8 @@ export class FakeSqs {
   #random: () => number;
   #faults: FakeSqsFaults = {};
   #port = 0;
+  /** Pending response delays, ended early by close() so that no timer outlives the fake. */
+  readonly #delays = new Map<NodeJS.Timeout, () => void>();
 
   private constructor(options: FakeSqsOptions) {
     for (const credentials of options.credentials ?? [DEFAULT_TEST_CREDENTIALS]) this.#credentials.set(credentials.accessKeyId, credentials);
@@ -129,7 +127,22 @@ export class FakeSqs {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) socket.destroy();
+    for (const [timer, resolve] of this.#delays) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.#delays.clear();
     await closed;
+  }
+
+  #delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#delays.delete(timer);
+        resolve();
+      }, ms);
+      this.#delays.set(timer, resolve);
+    });
   }
 
   #count(record: Record<string, number>, key: string): void {
@@ -188,14 +201,14 @@ export class FakeSqs {
         request.socket.destroy();
         return;
       }
-      if (fault === 'slow') await delay(this.#faults.slowMs ?? 1000);
-      if (this.#faults.latencyMs) await delay(this.#faults.latencyMs);
+      if (fault === 'slow') await this.#delay(this.#faults.slowMs ?? 1000);
+      if (this.#faults.latencyMs) await this.#delay(this.#faults.latencyMs);
       this.#reply(response, 200, result);
     } catch (error) {
       if (!(error instanceof FakeSqsFault)) throw error;
       if (error.code === 'SignatureDoesNotMatch' || error.code === 'InvalidClientTokenId') this.stats.signatureFailures++;
       this.#count(this.stats.errors, error.code);
-      if (this.#faults.latencyMs) await delay(this.#faults.latencyMs);
+      if (this.#faults.latencyMs) await this.#delay(this.#faults.latencyMs);
       this.#reply(response, error.statusCode, { __type: `com.amazonaws.sqs#${error.code}`, message: error.message }, `${error.queryCode};${error.sender ? 'Sender' : 'Receiver'}`);
     }
   }
