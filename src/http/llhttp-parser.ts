@@ -604,9 +604,10 @@ function mapHeadError(error: NativeError, head: Buffer): HttpError {
     }
     case 'HPE_INVALID_URL':
       return new HttpError('INVALID_TARGET', `request-target is invalid: ${reason}; percent-encode special characters`);
+    case 'HPE_PAUSED_H2_UPGRADE':
+      return new HttpError('UNSUPPORTED_VERSION', 'request is the HTTP/2 connection preface; this server speaks HTTP/1.1');
     case 'HPE_INVALID_VERSION':
-    case 'HPE_INVALID_CONSTANT':
-    case 'HPE_PAUSED_H2_UPGRADE': {
+    case 'HPE_INVALID_CONSTANT': {
       // A digit rejected where the major or minor version goes is a well-formed, unsupported version (505).
       const code: HttpErrorCode = / HTTP\/(\d\.)?\d\r?\n?$/.test(head.toString('latin1')) ? 'UNSUPPORTED_VERSION' : 'INVALID_VERSION';
       return new HttpError(code, `protocol version is invalid or not supported: ${reason}; use HTTP/1.1 or HTTP/1.0`);
