@@ -29,7 +29,9 @@ export type AcceleratorErrorCode =
   | 'INVALID_AUTHORIZATION'
   | 'INVALID_CREDENTIALS_SOURCE'
   | 'DEAD_LETTER_FILE_FAILED'
-  | 'INVALID_DEAD_LETTER';
+  | 'INVALID_DEAD_LETTER'
+  | 'OVERLOADED'
+  | 'SHUTTING_DOWN';
 
 const STATUS_BY_CODE: Record<AcceleratorErrorCode, number> = {
   INVALID_QUEUE_NAME: 400,
@@ -58,6 +60,8 @@ const STATUS_BY_CODE: Record<AcceleratorErrorCode, number> = {
   INVALID_CREDENTIALS_SOURCE: 500,
   DEAD_LETTER_FILE_FAILED: 500,
   INVALID_DEAD_LETTER: 400,
+  OVERLOADED: 503,
+  SHUTTING_DOWN: 503,
 };
 
 /**
