@@ -8,61 +8,17 @@
 // idle system never waits for a timer.
 
 import { randomUUID } from 'node:crypto';
-import { silentLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import type { SqsClient } from './client.js';
 import { LOCAL_ERROR_CODES, SqsError } from './errors.js';
 import { Batcher, type Entry } from './batcher.js';
-import { MAX_BATCH_ENTRIES, MAX_PAYLOAD_BYTES, checkMessage, isFifoQueue, type OutgoingMessage } from './message.js';
-import { resolveRetryPolicy, retryDelayMs, type RetryPolicy } from './retry.js';
+import { MAX_PAYLOAD_BYTES, checkMessage, isFifoQueue, type OutgoingMessage } from './message.js';
+import { retryDelayMs, type RetryPolicy } from './retry.js';
 import { sendEntries, type SendOutcome } from './send.js';
-import type { LatencySnapshot } from './latency.js';
+import { RateLimitedWarn } from './rate-limited-warn.js';
+import { resolveDeliveryOptions, type DeliveryCounters, type DeliveryOptions, type DeliverySettings, type FailureInfo } from './delivery-options.js';
 
-/** What callbacks receive about a failure: never credentials, never the message body. */
-export interface FailureInfo {
-  code: string;
-  message: string;
-}
-
-export interface DeliveryOptions extends Partial<RetryPolicy> {
-  client: SqsClient;
-  onSent?: (id: string, sqsMessageId: string) => void;
-  /** Called once for a message that failed permanently or ran out of attempts or age: the dead-letter callback. */
-  onFailed?: (id: string, error: FailureInfo, message: OutgoingMessage) => void;
-  /** Called before each retry; `attempt` is the number of the attempt about to be made (2 for the first retry). */
-  onRetry?: (id: string, attempt: number, error: FailureInfo) => void;
-  /** Send SendMessageBatch calls (default true); false sends one SendMessage per message. */
-  batching?: boolean;
-  /** Longest wait of a partial batch while every connection is busy, in milliseconds (default 2, at most 50). */
-  lingerMs?: number;
-  /** Calls in flight at once (default: the client's connections times pipelining). */
-  maxInFlight?: number;
-  logger?: Logger;
-  /** Source of randomness for retry jitter, in [0, 1). */
-  random?: () => number;
-}
-
-export interface DeliveryCounters {
-  /** SendMessage and SendMessageBatch calls made. */
-  calls: number;
-  /** SendMessageBatch calls made. */
-  batches: number;
-  /** Messages SQS accepted. */
-  entriesSent: number;
-  /** Messages handed to onFailed. */
-  entriesFailed: number;
-  /** Retries scheduled, one per message per retry. */
-  retries: number;
-  /** Messages accepted and not yet sent or failed. */
-  pendingCount: number;
-  /** Payload bytes of those messages. */
-  pendingBytes: number;
-  /** Calls in flight now. */
-  inFlight: number;
-  /** Latency of every call the client made, lookups included. */
-  latency: LatencySnapshot;
-}
-
-const MAX_LINGER_MS = 50;
+export type { DeliveryCounters, DeliveryOptions, FailureInfo };
 
 function toFailureInfo(error: SqsError): FailureInfo {
   return { code: error.code, message: error.message };
@@ -83,9 +39,10 @@ export class Delivery {
   readonly #maxEntries: number;
   readonly #logger: Logger;
   readonly #random: () => number;
-  readonly #onSent: NonNullable<DeliveryOptions['onSent']>;
-  readonly #onFailed: NonNullable<DeliveryOptions['onFailed']>;
-  readonly #onRetry: NonNullable<DeliveryOptions['onRetry']>;
+  readonly #onSent: DeliverySettings['onSent'];
+  readonly #onFailed: DeliverySettings['onFailed'];
+  readonly #onRetry: DeliverySettings['onRetry'];
+  readonly #warnings: RateLimitedWarn;
 
   readonly #batchers = new Map<string, Batcher>();
   /** Batchers with queued entries that may be able to send; insertion order gives round robin. */
@@ -106,25 +63,19 @@ export class Delivery {
   #retries = 0;
 
   constructor(options: DeliveryOptions) {
-    if (options.client === undefined) throw new TypeError('Delivery: client is required');
-    const lingerMs = options.lingerMs ?? 2;
-    if (typeof lingerMs !== 'number' || !(lingerMs >= 0) || lingerMs > MAX_LINGER_MS) {
-      throw new RangeError(`Delivery: lingerMs must be from 0 to ${MAX_LINGER_MS} milliseconds, got ${lingerMs}`);
-    }
-    const maxInFlight = options.maxInFlight ?? options.client.capacity;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`Delivery: maxInFlight must be a positive integer, got ${maxInFlight}`);
-
-    this.#client = options.client;
-    this.#policy = resolveRetryPolicy(options);
-    this.#batching = options.batching ?? true;
-    this.#maxEntries = this.#batching ? MAX_BATCH_ENTRIES : 1;
-    this.#lingerMs = lingerMs;
-    this.#maxInFlight = maxInFlight;
-    this.#logger = options.logger ?? silentLogger;
-    this.#random = options.random ?? Math.random;
-    this.#onSent = options.onSent ?? (() => {});
-    this.#onFailed = options.onFailed ?? (() => {});
-    this.#onRetry = options.onRetry ?? (() => {});
+    const settings = resolveDeliveryOptions(options);
+    this.#client = settings.client;
+    this.#policy = settings.policy;
+    this.#batching = settings.batching;
+    this.#maxEntries = settings.maxEntries;
+    this.#lingerMs = settings.lingerMs;
+    this.#maxInFlight = settings.maxInFlight;
+    this.#logger = settings.logger;
+    this.#random = settings.random;
+    this.#onSent = settings.onSent;
+    this.#onFailed = settings.onFailed;
+    this.#onRetry = settings.onRetry;
+    this.#warnings = new RateLimitedWarn(settings.logger);
   }
 
   get counters(): DeliveryCounters {
@@ -243,7 +194,7 @@ export class Delivery {
   #onResolveFailure(batcher: Batcher, error: SqsError): void {
     batcher.resolution = 'unresolved';
     batcher.resolveFailures++;
-    this.#logger.warn({ queue: batcher.queueName, code: error.code, failures: batcher.resolveFailures, err: error.message }, 'queue lookup failed');
+    this.#warnings.warn(`lookup:${error.code}`, { queue: batcher.queueName, code: error.code, failures: batcher.resolveFailures, err: error.message }, 'queue lookup failed');
 
     const now = Date.now();
     const keep: Entry[] = [];
@@ -316,6 +267,7 @@ export class Delivery {
       outcomes = await sendEntries(this.#client, batcher, batch, this.#batching);
     } catch (caught) {
       const error = asSqsError(caught);
+      this.#warnings.warn(`call:${error.code}`, { queue: batcher.queueName, code: error.code, entries: batch.length, retryable: error.retryable, err: error.message }, 'SQS send call failed');
       outcomes = batch.map((entry) => ({ entry, error }));
     } finally {
       this.#inFlight--;
@@ -330,6 +282,9 @@ export class Delivery {
         else this.#retryOrFail(batcher, outcome.entry, outcome.error);
       }
     }
+
+    // A queue found missing is looked up again, which fails its queued entries at once.
+    if (batcher.resolution === 'unresolved' && batcher.queuedCount > 0) void this.#resolve(batcher);
     this.#pump();
   }
 
@@ -352,12 +307,12 @@ export class Delivery {
     if (entry.state === 'done') return;
     this.#finish(batcher, entry);
     this.#entriesSent++;
-    this.#onSent(entry.message.id, messageId);
+    this.#notify(() => this.#onSent(entry.message.id, messageId));
   }
 
   #retryOrFail(batcher: Batcher, entry: Entry, error: SqsError): void {
     if (entry.state === 'done') return;
-    if (error.code === 'QueueDoesNotExist') {
+    if (error.code === 'QueueDoesNotExist' && batcher.resolution === 'resolved') {
       this.#client.forgetQueue(batcher.queueName, batcher.credentials);
       batcher.resolution = 'unresolved';
     }
@@ -373,7 +328,7 @@ export class Delivery {
     // The group stays held while the entry waits, so later entries of the group wait too.
     this.#retries++;
     entry.state = 'retry-wait';
-    this.#onRetry(entry.message.id, entry.attempts + 1, toFailureInfo(error));
+    this.#notify(() => this.#onRetry(entry.message.id, entry.attempts + 1, toFailureInfo(error)));
     const delay = retryDelayMs(this.#policy, entry.attempts, this.#random);
     entry.retryTimer = setTimeout(() => this.#requeue(batcher, entry), delay);
   }
@@ -396,8 +351,8 @@ export class Delivery {
     if (entry.state === 'done') return;
     this.#finish(batcher, entry, false);
     this.#entriesFailed++;
-    this.#logger.warn({ queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, err: error.message }, 'message failed permanently');
-    this.#onFailed(entry.message.id, toFailureInfo(error), entry.message);
+    this.#warnings.warn(`failed:${error.code}`, { queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, err: error.message }, 'message failed permanently');
+    this.#notify(() => this.#onFailed(entry.message.id, toFailureInfo(error), entry.message));
   }
 
   #finish(batcher: Batcher, entry: Entry, release = true): void {
@@ -410,6 +365,15 @@ export class Delivery {
     if (batcher.queuedCount > 0 && batcher.resolution === 'resolved') this.#ready.add(batcher);
     if (this.#pending.size === 0) {
       for (const resolve of this.#drainWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Runs a caller's callback; an exception there is logged and must not stop the engine. */
+  #notify(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.#logger.error({ err: error instanceof Error ? error.message : String(error) }, 'delivery callback threw');
     }
   }
 

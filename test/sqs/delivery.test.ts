@@ -183,6 +183,42 @@ failures('MD5 mismatch is reported after retries', async () => {
   }
 });
 
+failures('deleted queue fails queued entries', async () => {
+  const harness = await startHarness({ queues: [['doomed']], client: { connections: 1 }, fake: { faults: { latencyMs: 20 } } });
+  try {
+    harness.delivery.send(testMessage('first', 'doomed'));
+    await whenSent(() => harness.sent.has('first'));
+
+    // Queue more than one call carries, then delete the queue while the first call is in flight.
+    for (let i = 0; i < 30; i++) harness.delivery.send(testMessage(`m${i}`, 'doomed'));
+    harness.fake.store.queues.delete('doomed');
+    assert.equal(await harness.finish(), []);
+    assert.is(harness.failed.length, 30);
+    assert.ok(harness.failed.every((failure) => failure.error.code === 'QueueDoesNotExist'));
+  } finally {
+    await harness.close();
+  }
+});
+
+failures('throwing callback does not stop delivery', async () => {
+  const harness = await startHarness({ queues: [['throws']] });
+  let calls = 0;
+  const delivery = new Delivery({
+    client: harness.client,
+    onSent: () => {
+      calls++;
+      throw new Error('callback failure');
+    },
+  });
+  try {
+    for (let i = 0; i < 25; i++) delivery.send(testMessage(`m${i}`, 'throws'));
+    assert.equal(await delivery.drain(60_000), []);
+    assert.is(calls, 25);
+  } finally {
+    await harness.close();
+  }
+});
+
 failures('invalid messages are rejected by send', async () => {
   const harness = await startHarness();
   try {
