@@ -53,6 +53,7 @@ function loadBinding(): NativeBinding {
 const binding = loadBinding();
 const NativeHTTPParser = binding.HTTPParser;
 const METHODS = binding.methods;
+const KNOWN_METHODS = new Set(METHODS);
 const ON_HEADERS = NativeHTTPParser.kOnHeaders;
 const ON_HEADERS_COMPLETE = NativeHTTPParser.kOnHeadersComplete;
 const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
@@ -69,13 +70,15 @@ const HPE_PAUSED = 21;
  */
 const LENIENT_FLAGS = (NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0) | (NativeHTTPParser.kLenientSpacesAfterChunkSize ?? 0);
 
-const TOKEN_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const LF = 10;
 const CR = 13;
 const CRLF = Buffer.from('\r\n');
 
 /** Bytes a chunk-size line may take with its extensions, as in the hand engine; chunk extensions carry nothing we use. */
 const MAX_CHUNK_LINE_BYTES = 4096;
+
+/** Hex digits a chunk size may have: 13 keep it below 2^53, and the hand engine rejects more. */
+const MAX_CHUNK_SIZE_DIGITS = 13;
 
 /** A request-line longer than the target limit by this much cannot fit the limit (method, spaces, version). */
 const REQUEST_LINE_OVERHEAD = 32;
@@ -116,7 +119,8 @@ export class LlhttpParser implements RequestParser {
   // The head being read: bytes llhttp consumed so far, and copies of them from earlier execute() calls.
   #headLength = 0;
   #headParts: Buffer[] = [];
-  #requestLineEnded = false;
+  #linesSeen = 0;
+  #lineLength = 0;
   #lastHeadByte = 0;
   #flushedHeaders: string[] = [];
   #flushedTarget = '';
@@ -193,7 +197,11 @@ export class LlhttpParser implements RequestParser {
     return offset;
   }
 
-  /** Feeds llhttp up to the end of the next head. Returns the new offset and whether to stop there. */
+  /**
+   * Collects the next head up to its empty line, then has llhttp parse it whole. Like the hand
+   * engine, nothing in a head is rejected before the head has ended (or passed a limit), so both
+   * engines reject a cut-off head the same way. Returns the new offset and whether to stop there.
+   */
   #readHead(data: Buffer, offset: number): [number, boolean] {
     let start = offset;
     if (this.#headLength === 0) {
@@ -201,35 +209,20 @@ export class LlhttpParser implements RequestParser {
       while (start < data.length && (data[start] === CR || data[start] === LF)) start++;
       if (start === data.length) return [start, false];
     }
-    if (!this.#requestLineEnded) {
-      start = this.#readRequestLineEnd(data, start);
-      if (start === data.length) return [start, false];
-    }
 
-    const result = this.#callNative(data.subarray(start));
-    const consumed = typeof result === 'number' ? result : result.bytesParsed;
-    const nativeHead = this.#nativeHead;
-    if (nativeHead === null) {
-      if (typeof result !== 'number') throw this.#headError(result, data, start, start + consumed + 1);
-      this.#keepHeadBytes(data, start, data.length);
+    const end = this.#findHeadEnd(data, start);
+    if (end === -1) {
+      this.#headParts.push(Buffer.from(data.subarray(start)));
+      this.#headLength += data.length - start;
       this.#checkHeadSoFar();
       return [data.length, false];
     }
 
-    this.#nativeHead = null;
-    this.#native?.resume();
-    const headLength = this.#headLength + consumed;
-    const end = start + consumed;
-    if (headLength > this.#limits.maxHeaderBytes) {
-      throw headTooLarge(headLength, this.#requestLineEnded, this.#limits);
-    }
-    if (nativeHead.versionMajor !== 1) {
-      const headBytes = Buffer.concat([...this.#headParts, data.subarray(start, end)]);
-      throw versionError(headBytes.toString('latin1', 0, headBytes.indexOf(LF)));
-    }
-    this.#headLength = 0;
+    const headBytes = this.#headParts.length === 0 ? data.subarray(start, end) : Buffer.concat([...this.#headParts, data.subarray(start, end)]);
     this.#headParts = [];
-    this.#requestLineEnded = false;
+    this.#headLength = 0;
+    this.#linesSeen = 0;
+    const nativeHead = this.#parseHead(headBytes);
 
     const head = buildHead(nativeHead, this.#limits);
     this.#resetAfterMessage = nativeHead.upgrade || !nativeHead.nativeKeepAlive;
@@ -244,39 +237,67 @@ export class LlhttpParser implements RequestParser {
     this.#remaining = head.contentLength > 0 ? head.contentLength : 0;
     if (this.#remaining > 0) return [end, false];
 
-    // A request without a body ends with its head; an empty piece lets llhttp report that.
-    const stop = this.#executeBodyPiece(data, end, end);
+    // A request without a body ended with its head: llhttp reported that from #parseHead.
+    const stop = this.#messageComplete ? this.#completeMessage() : false;
     this.#checkLengthBodyEnded();
     return [end, stop];
   }
 
   /**
-   * Finds the LF that ends the request line, if `data` holds it, and feeds llhttp a CR before it
-   * when the client sent a bare LF: llhttp 9 accepts a bare LF there only together with a bare CR
-   * (kLenientOptionalLFAfterCR), and a bare CR line ending is a request smuggling vector. Returns
-   * the offset from which the rest of the head is fed unchanged.
+   * Scans `data` from `start` for the empty line that ends the head, carrying line state over
+   * from earlier calls. Returns the index just past its LF, or -1.
    */
-  #readRequestLineEnd(data: Buffer, start: number): number {
-    const lineFeed = data.indexOf(LF, start);
-    if (lineFeed === -1) return start;
+  #findHeadEnd(data: Buffer, start: number): number {
+    let scan = start;
+    for (;;) {
+      const lineFeed = data.indexOf(LF, scan);
+      if (lineFeed === -1) {
+        this.#lineLength += data.length - scan;
+        if (data.length > scan) this.#lastHeadByte = data[data.length - 1];
+        return -1;
+      }
 
-    this.#requestLineEnded = true;
-    const before = lineFeed > start ? data[lineFeed - 1] : this.#lastHeadByte;
-    if (before === CR) return start;
+      const before = lineFeed > scan ? data[lineFeed - 1] : this.#lastHeadByte;
+      const lineLength = this.#lineLength + (lineFeed - scan);
+      const collected = this.#headLength + (lineFeed + 1 - start);
+      if (collected > this.#limits.maxHeaderBytes) throw headTooLarge(collected, this.#linesSeen > 0, this.#limits);
 
-    if (lineFeed > start) {
-      const result = this.#callNative(data.subarray(start, lineFeed));
-      if (typeof result !== 'number') throw this.#headError(result, data, start, start + result.bytesParsed + 1);
+      this.#lineLength = 0;
+      this.#lastHeadByte = LF;
+      scan = lineFeed + 1;
+      if (lineLength === 0 || (lineLength === 1 && before === CR)) return scan;
+      this.#linesSeen++;
     }
-    const result = this.#callNative(CRLF);
-    if (typeof result !== 'number') throw this.#headError(result, data, start, lineFeed + 1);
-    if (this.#nativeHead !== null) {
-      // llhttp reads a request line without a version as HTTP/0.9, which has no header section.
-      throw versionError(data.toString('latin1', start, lineFeed));
+  }
+
+  /**
+   * Feeds a complete head to llhttp and returns what it reported. A bare LF after the request
+   * line gets a CR fed before it: llhttp 9 accepts a bare LF there only together with a bare CR
+   * (kLenientOptionalLFAfterCR), and a bare CR line ending is a request smuggling vector.
+   */
+  #parseHead(head: Buffer): NativeHead {
+    const lineFeed = head.indexOf(LF);
+    const pieces = head[lineFeed - 1] === CR ? [head] : [head.subarray(0, lineFeed), CRLF, head.subarray(lineFeed + 1)];
+    for (const piece of pieces) {
+      const result = this.#callNative(piece);
+      const nativeHead = this.#nativeHead;
+      if (nativeHead !== null) {
+        this.#nativeHead = null;
+        this.#native?.resume();
+        // llhttp reads a request line without a version as HTTP/0.9, and accepts HTTP/2.0.
+        if (nativeHead.versionMajor !== 1) throw mapHeadError('HPE_INVALID_VERSION', `HTTP/${nativeHead.versionMajor}.${nativeHead.versionMinor}`, head, this.#limits);
+
+        // An empty piece lets llhttp check the framing it decides on after the head (it rejects
+        // a Transfer-Encoding whose last coding it cannot read as chunked only then), and end a
+        // request without a body.
+        const framing = this.#callNative(head.subarray(head.length));
+        if (typeof framing !== 'number') throw mapHeadError(framing.code, framing.reason, head, this.#limits);
+        return nativeHead;
+      }
+      if (typeof result !== 'number') throw mapHeadError(result.code, result.reason, head, this.#limits);
     }
-    this.#keepHeadBytes(data, start, lineFeed + 1);
-    this.#checkHeadSoFar();
-    return lineFeed + 1;
+    // llhttp reads "PRI * HTTP/2.0" as the start of the HTTP/2 connection preface, which is longer than a head.
+    throw mapHeadError('HPE_PAUSED_H2_UPGRADE', 'llhttp did not end the request head at its empty line', head, this.#limits);
   }
 
   /** Guards against llhttp framing a body differently from the head (it would loop forever here). */
@@ -286,24 +307,13 @@ export class LlhttpParser implements RequestParser {
     }
   }
 
-  /** Counts head bytes that llhttp consumed without finishing the head, keeping a copy for error messages. */
-  #keepHeadBytes(data: Buffer, start: number, end: number): void {
-    if (end <= start) return;
-    this.#headParts.push(Buffer.from(data.subarray(start, end)));
-    this.#headLength += end - start;
-    this.#lastHeadByte = data[end - 1];
-  }
-
   /** Raises 414 or 431 as soon as an unfinished head can no longer fit its limits. */
   #checkHeadSoFar(): void {
     const limits = this.#limits;
-    const requestLineEnded = this.#requestLineEnded;
-    if (!requestLineEnded && this.#headLength > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
+    if (this.#linesSeen === 0 && this.#headLength > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
       throw new HttpError('TARGET_TOO_LONG', `request line exceeds ${this.#headLength} bytes without ending; the request-target limit is ${limits.maxTargetLength}`);
     }
-    if (this.#headLength > limits.maxHeaderBytes) {
-      throw headTooLarge(this.#headLength, requestLineEnded, limits);
-    }
+    if (this.#headLength > limits.maxHeaderBytes) throw headTooLarge(this.#headLength, this.#linesSeen > 0, limits);
   }
 
   /** Passes on body bytes of a Content-Length body or of one chunk, as views of `data`. */
@@ -348,9 +358,11 @@ export class LlhttpParser implements RequestParser {
     const line = Buffer.concat([...this.#chunkLine, data.subarray(offset, lineFeed)]);
     this.#chunkLine = [];
     this.#chunkLineLength = 0;
-    // llhttp has checked the digits, and rejects sizes past 64 bits; Number() of 16 hex digits may round, but only above every body limit.
-    const digits = /^[0-9a-fA-F]+/.exec(line.toString('latin1'));
-    const size = digits === null ? 0 : Number.parseInt(digits[0], 16);
+    const digits = /^[0-9a-fA-F]*/.exec(line.toString('latin1'))![0];
+    if (digits.length > MAX_CHUNK_SIZE_DIGITS) {
+      throw new HttpError('INVALID_CHUNK_SIZE', `chunk size has more than ${MAX_CHUNK_SIZE_DIGITS} hexadecimal digits`);
+    }
+    const size = digits === '' ? 0 : Number.parseInt(digits, 16);
     if (this.#bodyBytes + size > this.#limits.maxBodyBytes) {
       throw new HttpError('BODY_TOO_LARGE', `chunked body exceeds the body limit of ${this.#limits.maxBodyBytes} bytes`);
     }
@@ -385,8 +397,11 @@ export class LlhttpParser implements RequestParser {
   #executeBodyPiece(data: Buffer, start: number, end: number): boolean {
     const result = this.#callNative(data.subarray(start, end));
     if (typeof result !== 'number') throw bodyError(result);
-    if (!this.#messageComplete) return false;
+    return this.#messageComplete ? this.#completeMessage() : false;
+  }
 
+  /** Passes on the end of the request llhttp reported, and returns whether onComplete asked to stop. */
+  #completeMessage(): boolean {
     const trailers = this.#trailers;
     this.#messageComplete = false;
     this.#trailers = [];
@@ -427,14 +442,6 @@ export class LlhttpParser implements RequestParser {
     nativeCleanup.unregister(this);
     this.#native.close();
     this.#native = null;
-  }
-
-  #headError(error: NativeError, data: Buffer, start: number, end: number): HttpError {
-    const head = Buffer.concat([...this.#headParts, data.subarray(start, Math.min(end, data.length))]);
-    if (error.code === 'HPE_HEADER_OVERFLOW') {
-      return headTooLarge(Math.max(head.length, this.#limits.maxHeaderBytes + 1), head.includes(LF), this.#limits);
-    }
-    return mapHeadError(error, head);
   }
 
   // Native callbacks. llhttp calls them with the native parser as `this`, only from inside #callNative.
@@ -561,17 +568,41 @@ function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
   return head;
 }
 
-/** Rejects a version other than HTTP/1.x that llhttp accepted: 2.0, 0.9, or none, which it reads as 0.9. */
-function versionError(requestLine: string): HttpError {
-  const version = /HTTP\/(\d)\.(\d)\r?$/.exec(requestLine);
-  if (version === null) {
-    return new HttpError('INVALID_VERSION', 'request line must end with the protocol version HTTP/1.1 or HTTP/1.0');
-  }
-  return new HttpError('UNSUPPORTED_VERSION', `HTTP/${version[1]}.${version[2]} is not supported; use HTTP/1.1 or HTTP/1.0`);
+/** The request line of a complete head, split as the hand engine splits it (RFC 9112 section 3). */
+interface RequestLineParts {
+  /** The token the line starts with, and whether one SP follows it. */
+  method: string;
+  methodEndsWithSpace: boolean;
+  /** The run of visible ASCII after the method's SP. */
+  target: string;
+  /** Everything after the SP that follows the target. */
+  version: string;
 }
 
+function splitRequestLine(head: Buffer): RequestLineParts {
+  const lineEnd = head.indexOf(LF);
+  const line = head.toString('latin1', 0, lineEnd > 0 && head[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd);
+  const method = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*/.exec(line)![0];
+  const target = /^[!-~]*/.exec(line.slice(method.length + 1))![0];
+  return {
+    method,
+    methodEndsWithSpace: line[method.length] === ' ',
+    target,
+    version: line.slice(method.length + 1 + target.length + 1),
+  };
+}
+
+/** Rejects a request line whose version is not HTTP/1.0 or HTTP/1.1: 505 when well-formed, else 400. */
+function versionError(version: string): HttpError {
+  if (/^HTTP\/\d\.\d$/.test(version)) {
+    return new HttpError('UNSUPPORTED_VERSION', `${version} is not supported; use HTTP/1.1 or HTTP/1.0`);
+  }
+  return new HttpError('INVALID_VERSION', `protocol version ${JSON.stringify(version.slice(0, 32))} is invalid; end the request line with HTTP/1.1 or HTTP/1.0`);
+}
+
+/** Splits a list header value into lower-cased members, trimming only SP and HTAB (OWS). */
 function listMembers(value: string): string[] {
-  return value.split(',').map((member) => member.trim().toLowerCase());
+  return value.split(',').map((member) => member.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
 }
 
 /** Rejects what llhttp lets through: codings other than chunked before it, and chunked twice (RFC 9112 section 6.1). */
@@ -591,32 +622,36 @@ function checkTransferCodings(codings: string[]): void {
 }
 
 /**
- * Maps an llhttp error raised while reading a head. `head` holds the head bytes up to and
- * including the byte llhttp rejected, so the result does not depend on how the input was split.
+ * Maps an llhttp error raised while reading `head`, a complete head, to the code the hand engine
+ * gives it. The hand engine checks the request line before the header fields, and the method,
+ * the target length and the version in that order, so those checks come first here too.
  */
-function mapHeadError(error: NativeError, head: Buffer): HttpError {
-  const reason = `${error.reason} (llhttp ${error.code})`;
-  switch (error.code) {
-    case 'HPE_INVALID_METHOD': {
-      // Up to the rejected byte the method is a token: it is well-formed but unknown (501).
-      const code: HttpErrorCode = TOKEN_PATTERN.test(head.toString('latin1')) ? 'UNSUPPORTED_METHOD' : 'INVALID_METHOD';
-      return new HttpError(code, `request method is invalid or not implemented: ${reason}; methods are case-sensitive, e.g. GET or POST`);
-    }
-    case 'HPE_INVALID_URL':
-      return new HttpError('INVALID_TARGET', `request-target is invalid: ${reason}; percent-encode special characters`);
-    case 'HPE_PAUSED_H2_UPGRADE':
-      return new HttpError('UNSUPPORTED_VERSION', 'request is the HTTP/2 connection preface; this server speaks HTTP/1.1');
-    case 'HPE_INVALID_VERSION':
-    case 'HPE_INVALID_CONSTANT': {
-      // A digit rejected where the major or minor version goes is a well-formed, unsupported version (505).
-      const code: HttpErrorCode = / HTTP\/(\d\.)?\d\r?\n?$/.test(head.toString('latin1')) ? 'UNSUPPORTED_VERSION' : 'INVALID_VERSION';
-      return new HttpError(code, `protocol version is invalid or not supported: ${reason}; use HTTP/1.1 or HTTP/1.0`);
-    }
+function mapHeadError(code: string, llhttpReason: string, head: Buffer, limits: ParserLimits): HttpError {
+  const reason = `${llhttpReason} (llhttp ${code})`;
+  const line = splitRequestLine(head);
+  if (code === 'HPE_INVALID_METHOD' || !line.methodEndsWithSpace || !KNOWN_METHODS.has(line.method)) {
+    // A token followed by SP is a well-formed method that llhttp does not know (501).
+    const errorCode: HttpErrorCode = line.method !== '' && line.methodEndsWithSpace ? 'UNSUPPORTED_METHOD' : 'INVALID_METHOD';
+    return new HttpError(errorCode, `request method ${JSON.stringify(line.method.slice(0, 32))} is invalid or not implemented: ${reason}; methods are case-sensitive, e.g. GET or POST`);
+  }
+  if (line.target.length > limits.maxTargetLength) {
+    return new HttpError('TARGET_TOO_LONG', `request-target is ${line.target.length} bytes; the limit is ${limits.maxTargetLength}`);
+  }
+  if (code === 'HPE_INVALID_URL') {
+    return new HttpError('INVALID_TARGET', `request-target is invalid: ${reason}; percent-encode special characters`);
+  }
+  if (code === 'HPE_INVALID_VERSION' || code === 'HPE_INVALID_CONSTANT' || !/^HTTP\/1\.[01]$/.test(line.version)) {
+    return versionError(line.version);
+  }
+
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new HttpError('HEADERS_TOO_LARGE', `request head is too large: ${reason}`);
     case 'HPE_INVALID_HEADER_TOKEN':
-      if (error.reason.includes('whitespace after header value')) {
+      if (llhttpReason.includes('whitespace after header value')) {
         return new HttpError('OBSOLETE_LINE_FOLDING', `header line starts with whitespace (obsolete line folding): ${reason}`);
       }
-      if (error.reason.includes('value')) return new HttpError('INVALID_HEADER_VALUE', `header value is invalid: ${reason}`);
+      if (llhttpReason.includes('value')) return new HttpError('INVALID_HEADER_VALUE', `header value is invalid: ${reason}`);
       return new HttpError('INVALID_HEADER_NAME', `header name is invalid: ${reason}; a name is a token followed by ":"`);
     case 'HPE_UNEXPECTED_SPACE':
       return new HttpError('INVALID_REQUEST_LINE', `request line has unexpected whitespace: ${reason}`);
@@ -624,7 +659,7 @@ function mapHeadError(error: NativeError, head: Buffer): HttpError {
       return new HttpError('CONFLICTING_CONTENT_LENGTH', `Content-Length is sent more than once: ${reason}`);
     case 'HPE_INVALID_CONTENT_LENGTH':
     case 'HPE_INVALID_TRANSFER_ENCODING':
-      return mapFramingError(error, head, reason);
+      return mapFramingError(code, llhttpReason, head);
     case 'HPE_CR_EXPECTED':
     case 'HPE_LF_EXPECTED':
     case 'HPE_STRICT':
@@ -634,20 +669,29 @@ function mapHeadError(error: NativeError, head: Buffer): HttpError {
   }
 }
 
-function mapFramingError(error: NativeError, head: Buffer, reason: string): HttpError {
-  if (error.reason.includes("can't be present with")) {
-    return new HttpError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', `request has both Content-Length and Transfer-Encoding: ${reason}; send only one`);
+function mapFramingError(code: string, llhttpReason: string, head: Buffer): HttpError {
+  const reason = `${llhttpReason} (llhttp ${code})`;
+  const codings: string[] = [];
+  let hasTransferEncoding = false;
+  for (const line of head.toString('latin1').split('\n')) {
+    const match = /^transfer-encoding:(.*?)[ \t\r]*$/i.exec(line);
+    if (match === null) continue;
+    hasTransferEncoding = true;
+    codings.push(...listMembers(match[1]));
   }
-  if (error.code === 'HPE_INVALID_CONTENT_LENGTH') {
+
+  if (code === 'HPE_INVALID_CONTENT_LENGTH' && !llhttpReason.includes("can't be present with")) {
     return new HttpError('INVALID_CONTENT_LENGTH', `Content-Length is not a decimal number of bytes: ${reason}`);
+  }
+  if (hasTransferEncoding && splitRequestLine(head).version === 'HTTP/1.0') {
+    // The hand engine checks this before the other Transfer-Encoding rules.
+    return new HttpError('INVALID_TRANSFER_ENCODING', 'Transfer-Encoding is not allowed in an HTTP/1.0 request; send Content-Length');
+  }
+  if (llhttpReason.includes("can't be present with")) {
+    return new HttpError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', `request has both Content-Length and Transfer-Encoding: ${reason}; send only one`);
   }
 
   // llhttp reports one code for an unknown coding and for chunked not being last; the header tells them apart.
-  const codings: string[] = [];
-  for (const line of head.toString('latin1').split('\n')) {
-    const match = /^transfer-encoding:(.*)$/i.exec(line.trimEnd());
-    if (match !== null) codings.push(...listMembers(match[1]));
-  }
   checkTransferCodings(codings);
   return new HttpError('INVALID_TRANSFER_ENCODING', `Transfer-Encoding is invalid: ${reason}; send "Transfer-Encoding: chunked"`);
 }

@@ -219,7 +219,11 @@ const ERROR_CASES: [string, string][] = [
   ['GET / HTTP/1.2\r\n\r\n', 'UNSUPPORTED_VERSION'],
   ['GET / HTTP/2.0\r\n\r\n', 'UNSUPPORTED_VERSION'],
   ['GET / HTTP/1.1x\r\n\r\n', 'INVALID_VERSION'],
-  ['GET / HTTP/1.1\rX: a\r\n\r\n', 'INVALID_LINE_ENDING'],
+  ['GET / HTTP/1.1\rX: a\r\n\r\n', 'INVALID_VERSION'],
+  ['GET / HTTP/1.1\r\nX: a\rY: b\r\n\r\n', 'INVALID_LINE_ENDING'],
+  ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\t\r\n\r\n0\r\n\r\n', 'INVALID_TRANSFER_ENCODING'],
+  ['POST / HTTP/1.1\r\nTransfer-Encoding: \u00a0chunked\r\n\r\n0\r\n\r\n', 'UNSUPPORTED_TRANSFER_CODING'],
+  ['POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n00000000000003\r\nabc\r\n0\r\n\r\n', 'INVALID_CHUNK_SIZE'],
   ['GET / HTTP/1.1\r\nHost: a\r\n', 'INCOMPLETE_REQUEST'],
 ];
 
