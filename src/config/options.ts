@@ -58,7 +58,6 @@ export const OPTIONS: readonly OptionDefinition[] = [
   option('host', { kind: 'string' }, '', '127.0.0.1', 'Address to listen on for the web app.'),
   option('port', integer(0, 65535), '', 9292, 'TCP port to listen on; 0 picks a free port.'),
   option('parser', { kind: 'enum', values: ['hand', 'llhttp'] }, '', 'hand', 'HTTP request parser engine.'),
-  option('workers', { kind: 'integer', min: 1, max: 256, auto: true }, '', 1, 'Worker processes sharing the port; auto starts one per CPU.'),
   option('max-connections', integer(1, 1_000_000), '', 1024, 'Maximum number of client connections open at once.'),
   option('max-header-bytes', bytes(1 * KiB, 1 * MiB), 'bytes', 16 * KiB, 'Maximum size of a request head (request line and headers); larger heads get 431.'),
   option('max-target-length', integer(16, 1 * MiB), 'characters', 8 * KiB, 'Maximum length of a request target; longer targets get 414.'),
@@ -68,7 +67,7 @@ export const OPTIONS: readonly OptionDefinition[] = [
   option('max-request-messages', integer(1, 100_000), 'messages', 1000, 'Maximum number of messages in one NDJSON request.'),
   option('keep-alive-timeout', duration(0, 1 * HOUR), 'ms', 60 * SECOND, 'Idle time after which a client keep-alive connection is closed.'),
   option('headers-timeout', duration(1 * SECOND, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed to receive a request head.'),
-  option('body-timeout', duration(1 * SECOND, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed between the bytes of a request body.'),
+  option('body-timeout', duration(1 * SECOND, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed to receive a whole request body, counted from the end of its head.'),
 
   option('region', { kind: 'region' }, '', (environment) => nonEmpty(environment.AWS_REGION) ?? nonEmpty(environment.AWS_DEFAULT_REGION) ?? 'us-east-1',
     'AWS region of the queues.', { defaultText: 'AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1' }),
@@ -90,8 +89,6 @@ export const OPTIONS: readonly OptionDefinition[] = [
   option('max-message-bytes', bytes(1, 1 * MiB), 'bytes', 1 * MiB, 'Maximum size of a message, body plus attributes, as SQS counts it.'),
   option('max-pending-messages', integer(1, 100_000_000), 'messages', 100_000, 'Maximum number of accepted messages not yet delivered; requests beyond it are rejected with 503.'),
   option('max-pending-bytes', bytes(1 * MiB, 1024 * GiB), 'bytes', 256 * MiB, 'Maximum bytes of accepted messages not yet delivered; requests beyond it are rejected with 503.'),
-  option('durability', { kind: 'enum', values: ['memory', 'disk', 'fsync'] }, '', 'memory', 'When a message is acknowledged: once in memory, once written to the spool, or once the spool is synced to disk.'),
-  option('spool-dir', { kind: 'path' }, '', 'spool', 'Directory of the spool journal (durability disk or fsync).'),
   option('dead-letter-file', { kind: 'path' }, '', 'dead-letters.jsonl', 'JSON lines file that receives messages which could not be delivered.'),
   option('status-index-size', integer(0, 100_000_000), 'messages', 100_000, 'Number of recent message statuses kept for lookup by id; 0 keeps none.'),
   option('drain-timeout', duration(0, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed at shutdown to deliver pending messages.'),
@@ -109,7 +106,6 @@ export interface AcceleratorOptions {
   host: string;
   port: number;
   parser: 'hand' | 'llhttp';
-  workers: number | 'auto';
   maxConnections: number;
   maxHeaderBytes: number;
   maxTargetLength: number;
@@ -132,8 +128,6 @@ export interface AcceleratorOptions {
   maxMessageBytes: number;
   maxPendingMessages: number;
   maxPendingBytes: number;
-  durability: 'memory' | 'disk' | 'fsync';
-  spoolDir: string;
   deadLetterFile: string;
   statusIndexSize: number;
   drainTimeout: number;

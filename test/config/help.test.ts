@@ -23,7 +23,7 @@ help('lists every option with its environment variable and default', () => {
 });
 
 help('lists the options of the command-line contract', () => {
-  for (const name of ['host', 'port', 'region', 'endpoint', 'local-sqs', 'parser', 'durability', 'spool-dir', 'workers', 'pid-file', 'config']) {
+  for (const name of ['host', 'port', 'region', 'endpoint', 'local-sqs', 'parser', 'pid-file', 'config']) {
     assert.ok(text.includes(`  --${name}`), `--${name}`);
   }
   for (const command of ['resend FILE', 'status', 'stop --pid-file']) assert.ok(text.includes(command), command);

@@ -119,10 +119,6 @@ flags('parse byte sizes and durations with units', () => {
   assert.is(options.maxAge, 3_600_000);
 });
 
-flags('accept workers auto', () => {
-  assert.is(parseCommandLine(['--workers', 'auto'], {}, noFiles).options.workers, 'auto');
-  assert.is(parseCommandLine(['--workers', '4'], {}, noFiles).options.workers, 4);
-});
 
 flags('strip a trailing slash from the endpoint', () => {
   assert.is(parseCommandLine(['--endpoint', 'http://127.0.0.1:4566/'], {}, noFiles).options.endpoint, 'http://127.0.0.1:4566');

@@ -1,0 +1,52 @@
+// Sending messages: one per request (form, raw body or JSON) or many as NDJSON. Everything is
+// validated before the 202, so a client learns about a bad message at once, with the field named.
+
+import { parseMessageBody, parseMessageLines } from '../accelerator/body-forms.js';
+import { validateMessage, validateMessageLines, validateQueueName } from '../accelerator/validate.js';
+import type { Credentials } from '../accelerator/credentials.js';
+import type { IngressRequest } from '../http/request.js';
+import type { Reply } from '../http/reply.js';
+import type { Router } from '../http/router.js';
+import type { ApiContext } from './context.js';
+import { answering, redirect, wantsHtml } from './respond.js';
+
+/** The request's own credentials (Basic auth, optional X-Amz-Security-Token) or the accelerator's. */
+export function requestCredentials(context: ApiContext, request: IngressRequest): Credentials {
+  return context.credentials.resolve(request.header('authorization'), request.header('x-amz-security-token'));
+}
+
+function sendOne(context: ApiContext, request: IngressRequest, reply: Reply): Promise<void> {
+  return answering(context.logger, request, reply, () => {
+    const queue = request.params.name;
+    validateQueueName(queue);
+    const credentials = requestCredentials(context, request);
+    const message = parseMessageBody(request.header('content-type'), request.body);
+    const size = validateMessage(queue, message, { maxMessageBytes: context.settings.maxMessageBytes });
+    const [id] = context.accelerator.accept(queue, [{ message, size }], credentials);
+
+    const location = `/messages/${id}`;
+    if (wantsHtml(request)) redirect(reply, location);
+    else reply.json(202, { id, queue }, { Location: location });
+  });
+}
+
+function sendMany(context: ApiContext, request: IngressRequest, reply: Reply): Promise<void> {
+  return answering(context.logger, request, reply, () => {
+    const queue = request.params.name;
+    validateQueueName(queue);
+    const credentials = requestCredentials(context, request);
+    const lines = parseMessageLines(request.body, { maxMessages: context.settings.maxRequestMessages });
+    const sizes = validateMessageLines(queue, lines, { maxMessageBytes: context.settings.maxMessageBytes });
+    const ids = context.accelerator.accept(
+      queue,
+      lines.map((line, index) => ({ message: line.message, size: sizes[index] })),
+      credentials,
+    );
+    reply.json(202, { queue, ids });
+  });
+}
+
+export function addMessageRoutes(router: Router, context: ApiContext): void {
+  router.add('POST', '/queues/:name', (request, reply) => sendOne(context, request, reply));
+  router.add('POST', '/queues/:name/messages', (request, reply) => sendMany(context, request, reply));
+}

@@ -1,0 +1,67 @@
+// The `status` and `stop` commands: talk to a running daemon.
+
+import { readFileSync } from 'node:fs';
+import type { AcceleratorOptions } from '../config/options.js';
+
+/** Extra time `stop` waits beyond the drain timeout for the daemon to exit, in milliseconds. */
+const STOP_GRACE_MS = 5000;
+
+/** Prints health and counters of the instance at --host/--port; returns 0 when healthy. */
+export async function printStatus(options: AcceleratorOptions): Promise<number> {
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const base = `http://${host}:${options.port}`;
+  try {
+    const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5000) });
+    const stats = await fetch(`${base}/stats`, { signal: AbortSignal.timeout(5000) });
+    process.stdout.write(`${JSON.stringify({ healthy: health.ok, stats: await stats.json() }, null, 2)}\n`);
+    return health.ok ? 0 : 1;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    process.stderr.write(`sqs-accelerator: no healthy instance at ${base} (${cause}); check --host and --port\n`);
+    return 1;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends SIGTERM to the daemon named by --pid-file and waits for it to exit; returns 0 once it has. */
+export async function stopDaemon(options: AcceleratorOptions): Promise<number> {
+  if (options.pidFile === undefined) {
+    process.stderr.write('sqs-accelerator: stop needs --pid-file, the file the daemon was started with\n');
+    return 64;
+  }
+  let pid: number;
+  try {
+    pid = Number(readFileSync(options.pidFile, 'utf8').trim());
+  } catch (error) {
+    process.stderr.write(`sqs-accelerator: cannot read pid file ${options.pidFile} (${(error as NodeJS.ErrnoException).code}); is the daemon running?\n`);
+    return 1;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 1) {
+    process.stderr.write(`sqs-accelerator: pid file ${options.pidFile} does not contain a process id\n`);
+    return 1;
+  }
+  if (!isRunning(pid)) {
+    process.stderr.write(`sqs-accelerator: process ${pid} from ${options.pidFile} is not running\n`);
+    return 1;
+  }
+
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + options.drainTimeout + STOP_GRACE_MS;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) {
+      process.stderr.write(`sqs-accelerator: process ${pid} is still running after ${options.drainTimeout + STOP_GRACE_MS} ms\n`);
+      return 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  process.stdout.write(`stopped process ${pid}\n`);
+  return 0;
+}
