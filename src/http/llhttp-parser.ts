@@ -4,10 +4,9 @@
 // of errors.ts, and stopping right after a request whose onComplete returned false.
 //
 // The binding reports no byte offsets from its callbacks, so the wrapper feeds llhttp in pieces
-// that end where a request may end: the whole rest of the input while reading a head (the head
-// callback pauses llhttp, which reports where the head ended), exactly the declared length of a
-// Content-Length body, and for a chunked body each chunk-size line, each chunk's data and each
-// line after it. Knowing the chunk framing also lets the wrapper pass body bytes on as views of
+// that end where a request may end: a whole head (the wrapper finds its empty line), exactly the
+// declared length of a Content-Length body, and for a chunked body each chunk-size line, each
+// chunk's data and each line after it. Knowing the chunk framing also lets the wrapper pass body bytes on as views of
 // the input instead of llhttp's copies.
 
 import { createRequire } from 'node:module';
@@ -58,8 +57,6 @@ const ON_HEADERS = NativeHTTPParser.kOnHeaders;
 const ON_HEADERS_COMPLETE = NativeHTTPParser.kOnHeadersComplete;
 const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
 
-/** llhttp's HPE_PAUSED; a head callback returning it pauses llhttp right after the head. */
-const HPE_PAUSED = 21;
 
 /**
  * Accepts whitespace between a chunk size and its extensions (BWS in RFC 9112 section 7.1.1).
@@ -283,15 +280,12 @@ export class LlhttpParser implements RequestParser {
       const nativeHead = this.#nativeHead;
       if (nativeHead !== null) {
         this.#nativeHead = null;
-        this.#native?.resume();
         // llhttp reads a request line without a version as HTTP/0.9, and accepts HTTP/2.0.
         if (nativeHead.versionMajor !== 1) throw mapHeadError('HPE_INVALID_VERSION', `HTTP/${nativeHead.versionMajor}.${nativeHead.versionMinor}`, head, this.#limits);
 
-        // An empty piece lets llhttp check the framing it decides on after the head (it rejects
-        // a Transfer-Encoding whose last coding it cannot read as chunked only then), and end a
-        // request without a body.
-        const framing = this.#callNative(head.subarray(head.length));
-        if (typeof framing !== 'number') throw mapHeadError(framing.code, framing.reason, head, this.#limits);
+        // Right after the head callback llhttp checks the framing (it rejects a Transfer-Encoding
+        // whose last coding it cannot read as chunked only then) and ends a request without a body.
+        if (typeof result !== 'number') throw mapHeadError(result.code, result.reason, head, this.#limits);
         return nativeHead;
       }
       if (typeof result !== 'number') throw mapHeadError(result.code, result.reason, head, this.#limits);
@@ -482,7 +476,7 @@ export class LlhttpParser implements RequestParser {
     };
     parser.#flushedHeaders = [];
     parser.#flushedTarget = '';
-    return HPE_PAUSED;
+    return 0;
   }
 
   static #onMessageComplete(): void {
