@@ -1,7 +1,7 @@
 // The queue of entries waiting for one (credentials, queue) pair, and the rules for taking a
-// SendMessageBatch out of it: at most 10 entries, at most 1 MiB, and on FIFO queues at most
-// one entry per message group with no group that already has an entry in flight or waiting
-// for a retry, so that order within a group survives partial failures and retries.
+// SendMessageBatch out of it: at most 10 entries and at most 1 MiB. On FIFO queues a batch
+// takes at most one entry per message group, and none from a group that has an entry in
+// flight or waiting for a retry. Order within a group thus survives partial failures.
 
 import type { OutgoingMessage } from './message.js';
 import type { Credentials } from './signer.js';
@@ -139,8 +139,8 @@ export class Batcher {
     return batch;
   }
 
-  // TODO(perf): this scans every queued entry, which costs O(queue) per batch when most
-  // queued entries belong to held groups; an index by group would avoid the scan.
+  // TODO(perf): this scans every queued entry, so a batch costs O(queue) when most queued
+  // entries belong to held groups. An index by group would avoid the scan.
   #takeFifo(maxEntries: number, maxBytes: number): Entry[] {
     const batch: Entry[] = [];
     const kept: Entry[] = [];

@@ -32,7 +32,7 @@ export interface SqsClientOptions {
   bodyTimeoutMs?: number;
   /** How long a resolved queue URL or queue attribute stays cached, in milliseconds (default 300,000). */
   queueCacheTtlMs?: number;
-  /** How long a QueueDoesNotExist answer stays cached, in milliseconds (default 2,000). */
+  /** How long a QueueDoesNotExist response stays cached, in milliseconds (default 2,000). */
   missingQueueTtlMs?: number;
   logger?: Logger;
 }

@@ -6,7 +6,7 @@ import type { LatencySnapshot } from './latency.js';
 import { MAX_BATCH_ENTRIES, type OutgoingMessage } from './message.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry.js';
 
-/** What callbacks receive about a failure: never credentials, never the message body. */
+/** Failure details passed to callbacks. They never contain credentials or the message body. */
 export interface FailureInfo {
   code: string;
   message: string;
@@ -21,7 +21,7 @@ export interface DeliveryOptions extends Partial<RetryPolicy> {
   onRetry?: (id: string, attempt: number, error: FailureInfo) => void;
   /** Send SendMessageBatch calls (default true); false sends one SendMessage per message. */
   batching?: boolean;
-  /** Longest wait of a partial batch while every connection is busy, in milliseconds (default 2, at most 50). */
+  /** Maximum wait of a partial batch while every connection is busy, in milliseconds (default 2, maximum 50). */
   lingerMs?: number;
   /** Calls in flight at once (default: the client's connections times pipelining). */
   maxInFlight?: number;

@@ -128,9 +128,9 @@ export class Delivery {
 
   /**
    * Stops taking messages, sends what is pending without lingering, and waits until all is
-   * delivered or `timeoutMs` milliseconds have passed. Returns the messages still undelivered;
-   * the engine forgets them, so their late outcomes are not reported. Those that were in
-   * flight at the deadline may still reach SQS.
+   * delivered or `timeoutMs` milliseconds have passed. Returns the messages still undelivered
+   * and drops them from the engine, so their late outcomes are not reported. Those that were
+   * in flight at the deadline may still reach SQS.
    */
   async drain(timeoutMs: number): Promise<OutgoingMessage[]> {
     this.#accepting = false;

@@ -36,8 +36,8 @@ const RETRYABLE_CODES = new Set([
   LOCAL_ERROR_CODES.md5Mismatch,
 ]);
 
-// SignatureDoesNotMatch is permanent except when the clock was off, which SQS reports with
-// this wording in the message; a retry then signs with a fresh timestamp.
+// SignatureDoesNotMatch is permanent unless the clock was off. SQS then says so in the
+// message, and a retry signs with a fresh timestamp.
 const CLOCK_SKEW_PATTERN = /expired|time.?skew|timestamp/i;
 
 export interface SqsErrorOptions {

@@ -1,6 +1,6 @@
 // A fixed-bucket histogram of upstream call latency in milliseconds, cheap to update on every call.
 
-/** Upper bounds of the buckets in milliseconds; the last bucket holds everything above. */
+/** Upper bounds of the buckets in milliseconds. A final overflow bucket counts everything above. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] as const;
 
 export interface LatencySnapshot {

@@ -34,10 +34,10 @@ export function md5OfBody(body: string): string {
 }
 
 /**
- * Returns the hex MD5 of message attributes in SQS's encoding: attributes sorted by name,
- * and for each the name, the data type and the value, each as a 4-byte big-endian length
- * followed by the bytes, with a transport type byte before the value. Returns undefined for
- * no attributes, because SQS then sends no digest.
+ * Returns the hex MD5 of message attributes in SQS's encoding. Attributes are sorted by name.
+ * Each contributes its name, data type and value, each as a 4-byte big-endian length and the
+ * bytes, with a transport type byte before the value. Returns undefined for no attributes,
+ * because SQS then sends no digest.
  */
 export function md5OfAttributes(attributes: MessageAttributes | undefined): string | undefined {
   if (attributes === undefined) return undefined;

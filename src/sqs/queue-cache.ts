@@ -1,6 +1,6 @@
 // Caches queue URLs (GetQueueUrl) and the ContentBasedDeduplication attribute per access
 // key and queue name. Concurrent lookups of one queue share a single request, and a
-// QueueDoesNotExist answer is cached briefly so that a burst for a missing queue costs one call.
+// QueueDoesNotExist response is cached briefly so that a burst for a missing queue costs one call.
 
 import type { Credentials } from './signer.js';
 import { SqsError } from './errors.js';

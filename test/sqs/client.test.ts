@@ -89,7 +89,7 @@ actions('session token is sent and verified', async () => {
   try {
     fake.createQueue('tokens');
     assert.match(await client.getQueueUrl('tokens', TOKEN_CREDENTIALS), /tokens$/);
-    // A direct call, because getQueueUrl would answer from its cache.
+    // A direct call, because getQueueUrl would return the cached URL.
     const error = await expectSqsError(client.call('GetQueueUrl', { QueueName: 'tokens' }, { ...TOKEN_CREDENTIALS, sessionToken: 'wrong-token' }));
     assert.is(error.code, 'InvalidClientTokenId');
     assert.is(error.retryable, false);

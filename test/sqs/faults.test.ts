@@ -1,7 +1,7 @@
 // Delivery under injected faults: for each kind of fault, 20% of send calls fail that way
 // while 5,000 messages go to a standard queue and 5,000 to a FIFO queue. Every message must
-// arrive; duplicates may appear only on the standard queue and only after an ambiguous
-// failure (the request reached SQS but the response was lost), and FIFO groups keep order.
+// arrive. Duplicates may appear only on the standard queue, and only after an ambiguous
+// failure where the request reached SQS but the response was lost. FIFO groups keep order.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

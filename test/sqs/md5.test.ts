@@ -1,4 +1,4 @@
-// MD5 digests of bodies and attributes against published known answers. The attribute
+// MD5 digests of bodies and attributes against published digests. The attribute
 // digests come from the aws-md5-of-message-attributes package's documentation, an
 // implementation independent of ours.
 

@@ -127,11 +127,11 @@ export class FakeSqsStore {
 
   #queueByUrl(params: Json): FakeQueue {
     const url = params.QueueUrl;
-    if (typeof url !== 'string') throw new FakeSqsFault(400, 'MissingParameter', 'The request must contain the parameter QueueUrl.');
+    if (typeof url !== 'string') throw new FakeSqsFault(400, 'MissingParameter', 'Missing parameter QueueUrl.');
     // Only the last path segment counts: the host of a queue URL is not ours to check.
     const name = url.slice(url.lastIndexOf('/') + 1);
     const queue = this.queues.get(name);
-    if (queue === undefined) throw new FakeSqsFault(400, 'QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
+    if (queue === undefined) throw new FakeSqsFault(400, 'QueueDoesNotExist', `Queue ${name} does not exist.`, 'AWS.SimpleQueueService.NonExistentQueue');
     return queue;
   }
 
@@ -139,12 +139,12 @@ export class FakeSqsStore {
   handle(action: string, params: Json, failEntries?: ReadonlySet<string>): Json {
     switch (action) {
       case 'CreateQueue': {
-        if (typeof params.QueueName !== 'string') throw new FakeSqsFault(400, 'MissingParameter', 'The request must contain the parameter QueueName.');
+        if (typeof params.QueueName !== 'string') throw new FakeSqsFault(400, 'MissingParameter', 'Missing parameter QueueName.');
         return { QueueUrl: this.createQueue(params.QueueName, (params.Attributes ?? {}) as Record<string, string>).url };
       }
       case 'GetQueueUrl': {
         const queue = this.queues.get(String(params.QueueName));
-        if (queue === undefined) throw new FakeSqsFault(400, 'QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue');
+        if (queue === undefined) throw new FakeSqsFault(400, 'QueueDoesNotExist', `Queue ${String(params.QueueName)} does not exist.`, 'AWS.SimpleQueueService.NonExistentQueue');
         return { QueueUrl: queue.url };
       }
       case 'DeleteQueue':
@@ -167,30 +167,31 @@ export class FakeSqsStore {
       case 'DeleteMessage': {
         const queue = this.#queueByUrl(params);
         const index = queue.messages.findIndex((message) => message.receiptHandle !== undefined && message.receiptHandle === params.ReceiptHandle);
-        if (index === -1) throw new FakeSqsFault(400, 'ReceiptHandleIsInvalid', 'The input receipt handle is invalid.');
+        if (index === -1) throw new FakeSqsFault(400, 'ReceiptHandleIsInvalid', 'Receipt handle not found.');
         queue.messages.splice(index, 1);
         return {};
       }
       default:
-        throw new FakeSqsFault(400, 'InvalidAction', `The action ${action} is not valid for this endpoint.`);
+        throw new FakeSqsFault(400, 'InvalidAction', `Action ${action} is not supported by the fake SQS.`);
     }
   }
 
   #sendOne(queue: FakeQueue, params: Json): Json {
     const body = params.MessageBody;
-    if (typeof body !== 'string' || body === '') throw new FakeSqsFault(400, 'MissingParameter', 'The request must contain the parameter MessageBody.');
+    if (typeof body !== 'string' || body === '') throw new FakeSqsFault(400, 'MissingParameter', 'Missing parameter MessageBody.');
     const attributes = (params.MessageAttributes ?? {}) as StoredMessage['attributes'];
-    if (messageSize(body, attributes) > 1_048_576) throw new FakeSqsFault(400, 'InvalidParameterValue', 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.');
+    const size = messageSize(body, attributes);
+    if (size > 1_048_576) throw new FakeSqsFault(400, 'InvalidParameterValue', `Message payload is ${size} bytes, over the limit of 1048576.`);
 
     let deduplicationId = typeof params.MessageDeduplicationId === 'string' ? params.MessageDeduplicationId : undefined;
     const contentDeduplicated = queue.fifo && deduplicationId === undefined;
     const groupId = typeof params.MessageGroupId === 'string' ? params.MessageGroupId : undefined;
     if (queue.fifo) {
-      if (groupId === undefined) throw new FakeSqsFault(400, 'MissingParameter', 'The request must contain the parameter MessageGroupId.');
-      if (params.DelaySeconds !== undefined && params.DelaySeconds !== 0) throw new FakeSqsFault(400, 'InvalidParameterValue', 'Value for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.');
+      if (groupId === undefined) throw new FakeSqsFault(400, 'MissingParameter', 'Missing parameter MessageGroupId on a FIFO queue.');
+      if (params.DelaySeconds !== undefined && params.DelaySeconds !== 0) throw new FakeSqsFault(400, 'InvalidParameterValue', 'DelaySeconds cannot be set per message on a FIFO queue.');
       if (deduplicationId === undefined) {
         if (queue.attributes.ContentBasedDeduplication !== 'true') {
-          throw new FakeSqsFault(400, 'InvalidParameterValue', 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+          throw new FakeSqsFault(400, 'InvalidParameterValue', 'MessageDeduplicationId is missing and the queue has no content-based deduplication.');
         }
         deduplicationId = createHash('sha256').update(body).digest('hex');
       }
@@ -224,26 +225,26 @@ export class FakeSqsStore {
 
   #sendBatch(queue: FakeQueue, params: Json, failEntries?: ReadonlySet<string>): Json {
     const entries = params.Entries;
-    if (!Array.isArray(entries) || entries.length === 0) throw new FakeSqsFault(400, 'EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-    if (entries.length > 10) throw new FakeSqsFault(400, 'TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+    if (!Array.isArray(entries) || entries.length === 0) throw new FakeSqsFault(400, 'EmptyBatchRequest', 'The batch has no entries.');
+    if (entries.length > 10) throw new FakeSqsFault(400, 'TooManyEntriesInBatchRequest', `The batch has ${entries.length} entries, over the maximum of 10.`);
 
     const ids = new Set<string>();
     let total = 0;
     for (const entry of entries as Json[]) {
       const id = String(entry.Id);
-      if (!BATCH_ENTRY_ID.test(id)) throw new FakeSqsFault(400, 'InvalidBatchEntryId', `A batch entry id can only contain alphanumeric characters, hyphens and underscores: ${id}`);
-      if (ids.has(id)) throw new FakeSqsFault(400, 'BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+      if (!BATCH_ENTRY_ID.test(id)) throw new FakeSqsFault(400, 'InvalidBatchEntryId', `Batch entry id ${JSON.stringify(id)} is invalid: expected 1 to 80 characters from [A-Za-z0-9_-].`);
+      if (ids.has(id)) throw new FakeSqsFault(400, 'BatchEntryIdsNotDistinct', `Batch entry id ${id} appears more than once.`);
       ids.add(id);
       total += messageSize(String(entry.MessageBody ?? ''), (entry.MessageAttributes ?? {}) as StoredMessage['attributes']);
     }
-    if (total > this.#options.maxBatchBytes) throw new FakeSqsFault(400, 'BatchRequestTooLong', `Batch requests cannot be longer than ${this.#options.maxBatchBytes} bytes. You have sent ${total} bytes.`);
+    if (total > this.#options.maxBatchBytes) throw new FakeSqsFault(400, 'BatchRequestTooLong', `The batch payload is ${total} bytes, over the limit of ${this.#options.maxBatchBytes}.`);
 
     const successful: Json[] = [];
     const failed: Json[] = [];
     for (const entry of entries as Json[]) {
       const id = String(entry.Id);
       if (failEntries?.has(id)) {
-        failed.push({ Id: id, SenderFault: false, Code: 'InternalError', Message: 'The request processing has failed because of an unknown error.' });
+        failed.push({ Id: id, SenderFault: false, Code: 'InternalError', Message: 'Injected entry failure.' });
         continue;
       }
       try {

@@ -1,8 +1,8 @@
-// A fake SQS for tests and benchmarks: the JSON protocol over node:http on 127.0.0.1, with
-// every request's SigV4 signature checked by @smithy/signature-v4, messages stored for
-// inspection, and faults injected on demand (latency, HTTP 500/503, throttling, connection
-// resets before and after the request is handled, slow responses, partial batch failures,
-// wrong MD5 digests). With no faults and no signature checks it is a cheap sink.
+// A fake SQS for tests and benchmarks, speaking the JSON protocol over node:http on 127.0.0.1.
+// It checks every request's SigV4 signature with @smithy/signature-v4 and stores messages for
+// inspection. On demand it injects latency, HTTP 500/503, throttling, connection resets before
+// and after handling a request, slow responses, partial batch failures and wrong MD5 digests.
+// With no faults and no signature checks it is a cheap sink.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -185,9 +185,9 @@ export class FakeSqs {
       if (request.headers['content-type'] !== 'application/x-amz-json-1.0') {
         throw new FakeSqsFault(400, 'InvalidParameterValue', `Content-Type must be application/x-amz-json-1.0, got ${String(request.headers['content-type'])}`);
       }
-      if (fault === 'http500') throw new FakeSqsFault(500, 'InternalError', 'We encountered an internal error. Please try again.', 'InternalError', false);
-      if (fault === 'http503') throw new FakeSqsFault(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 'ServiceUnavailable', false);
-      if (fault === 'throttle') throw new FakeSqsFault(400, 'ThrottlingException', 'Rate exceeded', 'ThrottlingException', true);
+      if (fault === 'http500') throw new FakeSqsFault(500, 'InternalError', 'Injected internal error.', 'InternalError', false);
+      if (fault === 'http503') throw new FakeSqsFault(503, 'ServiceUnavailable', 'Injected temporary failure.', 'ServiceUnavailable', false);
+      if (fault === 'throttle') throw new FakeSqsFault(400, 'ThrottlingException', 'Injected throttling.', 'ThrottlingException', true);
 
       const params = JSON.parse(body.toString('utf8') || '{}') as Json;
       const failEntries = fault === 'partial' ? this.#pickFailedEntries(params) : undefined;
@@ -242,13 +242,13 @@ export class FakeSqs {
     const authorization = request.headers.authorization ?? '';
     const credentialMatch = /Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization);
     const signedHeadersMatch = /SignedHeaders=([a-z0-9;-]+)/.exec(authorization);
-    if (credentialMatch === null || signedHeadersMatch === null) throw new FakeSqsFault(403, 'MissingAuthenticationToken', 'Request is missing Authentication Token', 'MissingAuthenticationToken');
+    if (credentialMatch === null || signedHeadersMatch === null) throw new FakeSqsFault(403, 'MissingAuthenticationToken', 'Authorization header is missing or malformed.', 'MissingAuthenticationToken');
 
     const [, accessKeyId, , region, service] = credentialMatch;
     const credentials = this.#credentials.get(accessKeyId!);
-    if (credentials === undefined) throw new FakeSqsFault(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    if (credentials === undefined) throw new FakeSqsFault(403, 'InvalidClientTokenId', 'Unknown access key or wrong session token.');
     if (credentials.sessionToken !== undefined && request.headers['x-amz-security-token'] !== credentials.sessionToken) {
-      throw new FakeSqsFault(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+      throw new FakeSqsFault(403, 'InvalidClientTokenId', 'Unknown access key or wrong session token.');
     }
     if (region !== this.#region || service !== 'sqs') throw new FakeSqsFault(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region and service sqs, got ${region}/${service}`);
 
@@ -268,7 +268,7 @@ export class FakeSqs {
     const query = Object.fromEntries(new URLSearchParams(questionMark === -1 ? '' : url.slice(questionMark + 1)));
     const expected = await signWithSmithy({ method: request.method ?? 'POST', hostname: headers.host ?? '', path, query, headers, body }, credentials, region!, service!, signingDate);
     if (signatureOf(expected.authorization) !== signatureOf(authorization)) {
-      throw new FakeSqsFault(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+      throw new FakeSqsFault(403, 'SignatureDoesNotMatch', 'Signature differs from the one smithy computed for this request.');
     }
   }
 }
