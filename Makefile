@@ -1,6 +1,6 @@
 # sqs-accelerator: build, test, run and benchmark.
 NODE ?= node
-APT_TEST_PACKAGES := ncat awscli python3-boto3 chromium
+APT_TEST_PACKAGES := ncat chromium
 APT_BENCH_PACKAGES := wrk nginx-light
 
 .PHONY: install build test test-deps run bench bench-deps clean
@@ -14,7 +14,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: install
 	npx tsc -p tsconfig.json
 
-# Installs the Debian packages that some tests drive (ncat, the AWS CLI, boto3, Chromium).
+# Installs the Debian packages that some tests drive (ncat, Chromium).
 # Tests that need a missing one skip with a message, so this target never fails the run.
 test-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

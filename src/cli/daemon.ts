@@ -100,6 +100,7 @@ export async function startDaemon(options: AcceleratorOptions, environment: Node
       maxTargetLength: options.maxTargetLength,
       maxBodyBytes: options.maxBodyBytes,
       maxConnections: options.maxConnections,
+      maxPipelinedRequests: options.maxPipelinedRequests,
       headersTimeout: options.headersTimeout,
       bodyTimeout: options.bodyTimeout,
       keepAliveTimeout: options.keepAliveTimeout,

@@ -65,6 +65,7 @@ export const OPTIONS: readonly OptionDefinition[] = [
   // attributes are base64 (4/3), so 4 MiB admits any message SQS accepts in any body form.
   option('max-body-bytes', bytes(1 * KiB, 1 * GiB), 'bytes', 4 * MiB, 'Maximum size of a request body; larger bodies get 413. The default fits a 1 MiB message in any body form.'),
   option('max-request-messages', integer(1, 100_000), 'messages', 1000, 'Maximum number of messages in one NDJSON request.'),
+  option('max-pipelined-requests', integer(1, 10_000), 'requests', 100, 'Maximum number of unanswered requests on one client connection; reading pauses at this count.'),
   option('keep-alive-timeout', duration(0, 1 * HOUR), 'ms', 60 * SECOND, 'Idle time after which a client keep-alive connection is closed.'),
   option('headers-timeout', duration(1 * SECOND, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed to receive a request head.'),
   option('body-timeout', duration(1 * SECOND, 1 * HOUR), 'ms', 30 * SECOND, 'Time allowed to receive a whole request body, counted from the end of its head.'),
@@ -111,6 +112,7 @@ export interface AcceleratorOptions {
   maxTargetLength: number;
   maxBodyBytes: number;
   maxRequestMessages: number;
+  maxPipelinedRequests: number;
   keepAliveTimeout: number;
   headersTimeout: number;
   bodyTimeout: number;
