@@ -36,6 +36,8 @@ export class Batcher {
   contentBasedDeduplication = false;
   /** Failed attempts to resolve the queue URL in a row, for the resolution backoff. */
   resolveFailures = 0;
+  /** Timer of the next lookup after a failed one, cleared when the engine stops. */
+  resolveTimer: NodeJS.Timeout | undefined;
 
   #queue: Entry[] = [];
   #head = 0;

@@ -208,7 +208,10 @@ export class Delivery {
     for (const entry of keep) batcher.push(entry);
     batcher.resolution = 'resolving';
     const delay = retryDelayMs(this.#policy, batcher.resolveFailures, this.#random);
-    setTimeout(() => void this.#resolve(batcher), delay).unref();
+    batcher.resolveTimer = setTimeout(() => {
+      batcher.resolveTimer = undefined;
+      void this.#resolve(batcher);
+    }, delay);
   }
 
   /** Starts as many calls as free slots allow, choosing batchers round robin. */
@@ -318,7 +321,7 @@ export class Delivery {
     }
 
     const age = Date.now() - entry.acceptedAt;
-    const canRetry = error.retryable && entry.attempts < this.#policy.maxAttempts && age < this.#policy.maxAgeMs && (this.#accepting || this.#flushAll);
+    const canRetry = error.retryable && entry.attempts < this.#policy.maxAttempts && age < this.#policy.maxAgeMs;
     if (!canRetry) {
       batcher.releaseGroup(entry);
       this.#fail(batcher, entry, error);
@@ -390,7 +393,12 @@ export class Delivery {
       entry.state = 'done';
       remaining.push(entry.message);
     }
-    for (const batcher of this.#batchers.values()) batcher.takeAll();
+    for (const batcher of this.#batchers.values()) {
+      clearTimeout(batcher.resolveTimer);
+      batcher.resolveTimer = undefined;
+      if (batcher.resolution === 'resolving') batcher.resolution = 'unresolved';
+      batcher.takeAll();
+    }
     this.#pending.clear();
     this.#pendingBytes = 0;
     this.#ready.clear();
