@@ -21,7 +21,7 @@ export interface DeliveryOptions extends Partial<RetryPolicy> {
   onRetry?: (id: string, attempt: number, error: FailureInfo) => void;
   /** Send SendMessageBatch calls (default true); false sends one SendMessage per message. */
   batching?: boolean;
-  /** Maximum wait of a partial batch while every connection is busy, in milliseconds (default 2, maximum 50). */
+  /** Maximum wait of a partial batch while every connection is busy, in milliseconds (default 2, maximum 10). */
   lingerMs?: number;
   /** Calls in flight at once (default: the client's connections times pipelining). */
   maxInFlight?: number;
@@ -51,7 +51,8 @@ export interface DeliveryCounters {
   latency: LatencySnapshot;
 }
 
-const MAX_LINGER_MS = 50;
+// A linger longer than a few milliseconds would cost more latency than batching saves.
+const MAX_LINGER_MS = 10;
 
 /** Options after checks, with defaults filled in. */
 export interface DeliverySettings {

@@ -24,7 +24,7 @@ function whenSent(check: () => boolean): Promise<void> {
 const batching = suite('batching');
 
 batching('lone message on an idle engine leaves at once', async () => {
-  const harness = await startHarness({ queues: [['idle']], delivery: { lingerMs: 50 } });
+  const harness = await startHarness({ queues: [['idle']], delivery: { lingerMs: 10 } });
   try {
     harness.delivery.send(testMessage('first', 'idle'));
     await whenSent(() => harness.sent.has('first'));
@@ -35,6 +35,22 @@ batching('lone message on an idle engine leaves at once', async () => {
     assert.is(harness.delivery.counters.calls, callsBefore + 1);
     assert.is(harness.delivery.counters.inFlight, 1);
     assert.equal(await harness.finish(), []);
+  } finally {
+    await harness.close();
+  }
+});
+
+batching('busy connections accumulate a batch', async () => {
+  const harness = await startHarness({ queues: [['busy']], client: { connections: 1 }, fake: { faults: { latencyMs: 20 } } });
+  try {
+    harness.delivery.send(testMessage('warm', 'busy'));
+    await whenSent(() => harness.sent.has('warm'));
+
+    // The first message takes the only connection; the next three must wait and leave together.
+    for (const id of ['a', 'b', 'c', 'd']) harness.delivery.send(testMessage(id, 'busy'));
+    assert.is(harness.delivery.counters.inFlight, 1);
+    assert.equal(await harness.finish(), []);
+    assert.equal(harness.fake.stats.batchSizes, [1, 1, 3]);
   } finally {
     await harness.close();
   }
@@ -349,7 +365,7 @@ lifecycle('logs never contain credentials or bodies', async () => {
 lifecycle('options are checked at construction', async () => {
   const harness = await startHarness();
   try {
-    assert.throws(() => new Delivery({ client: harness.client, lingerMs: 500 }), /lingerMs must be from 0 to 50/);
+    assert.throws(() => new Delivery({ client: harness.client, lingerMs: 500 }), /lingerMs must be from 0 to 10/);
     assert.throws(() => new Delivery({ client: harness.client, maxAttempts: 0 }), /maxAttempts must be an integer >= 1/);
     assert.throws(() => new Delivery({ client: harness.client, maxInFlight: -1 }), /maxInFlight must be a positive integer/);
   } finally {
