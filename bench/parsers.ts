@@ -23,7 +23,7 @@ const ENGINES: [string, ParserFactory][] = [
 
 const JSON_BODY = JSON.stringify({ MessageBody: 'x'.repeat(900), DelaySeconds: 0 });
 
-/** Each input holds `count` requests, so pipelined batches measure per-request cost too. */
+/** Each input contains `count` requests, so pipelined batches measure per-request cost too. */
 const REQUESTS: { name: string; count: number; bytes: Buffer }[] = [
   {
     name: 'small GET',

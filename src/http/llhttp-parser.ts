@@ -1,13 +1,14 @@
 // The second request parser engine: llhttp, the parser inside Node's own HTTP server, driven
-// through Node's internal binding. llhttp decides what is valid; this wrapper adds what the
-// RequestParser contract needs on top: our size limits, the RequestHead fields, the error codes
-// of errors.ts, and stopping right after a request whose onComplete returned false.
+// through Node's internal binding. llhttp decides what is valid. This wrapper adds what the
+// RequestParser contract needs: our size limits, the RequestHead fields, the error codes of
+// errors.ts, the hand engine's rules where llhttp is more lenient, and stopping right after a
+// request whose onComplete returned false.
 //
 // The binding reports no byte offsets from its callbacks, so the wrapper feeds llhttp in pieces
 // that end where a request may end: a whole head (the wrapper finds its empty line), exactly the
 // declared length of a Content-Length body, and for a chunked body each chunk-size line, each
-// chunk's data and each line after it. Knowing the chunk framing also lets the wrapper pass body bytes on as views of
-// the input instead of llhttp's copies.
+// chunk's data and each line after it. Knowing the chunk framing also lets the wrapper pass body
+// bytes on as views of the input instead of llhttp's copies.
 
 import { createRequire } from 'node:module';
 import { HttpError, type HttpErrorCode } from './errors.js';
@@ -17,8 +18,6 @@ import type { ParserFactory, ParserHandler, ParserLimits, RequestHead, RequestPa
 interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenientFlags: number): void;
   execute(data: Buffer): number | NativeError;
-  pause(): void;
-  resume(): void;
   close(): void;
   [callback: number]: unknown;
 }
@@ -35,9 +34,10 @@ interface NativeBinding {
 }
 
 /**
- * Loads the binding. `node:_http_common` re-exports it without a warning on Node 20 to 24 (it is
- * deprecated in the documentation only since Node 24, DEP0199). `process.binding('http_parser')`
- * is the fallback; it prints DEP0111 on Node 20 and 22 and is gone from later releases.
+ * Loads the binding. `node:_http_common` re-exports it without a warning (Node's documentation
+ * deprecates that module since Node 24, DEP0199, without a runtime warning). The fallback,
+ * `process.binding('http_parser')`, prints DEP0111 on Node 20, and newer Node releases drop it
+ * from the bindings process.binding() allows.
  */
 function loadBinding(): NativeBinding {
   const require = createRequire(import.meta.url);
@@ -57,13 +57,13 @@ const ON_HEADERS = NativeHTTPParser.kOnHeaders;
 const ON_HEADERS_COMPLETE = NativeHTTPParser.kOnHeadersComplete;
 const ON_MESSAGE_COMPLETE = NativeHTTPParser.kOnMessageComplete;
 
-
 /**
  * Accepts whitespace between a chunk size and its extensions (BWS in RFC 9112 section 7.1.1).
  * Accepts a bare LF in header lines, at the end of the head, after chunk data and in trailers,
- * so that requests typed into telnet parse. llhttp 9 still rejects a bare LF after the request
- * line and after a chunk size with this flag alone; the flag that would allow those
- * (kLenientOptionalLFAfterCR) also accepts a bare CR as a line ending, a smuggling vector.
+ * so that requests typed into telnet parse. With this flag alone llhttp 9 still rejects a bare
+ * LF after the request line and after a chunk size, so the wrapper feeds a CR before those. The
+ * flag that would allow them (kLenientOptionalLFAfterCR) also accepts a bare CR line ending,
+ * which is a request smuggling vector.
  */
 const LENIENT_FLAGS = (NativeHTTPParser.kLenientOptionalCRBeforeLF ?? 0) | (NativeHTTPParser.kLenientSpacesAfterChunkSize ?? 0);
 
@@ -90,7 +90,7 @@ const enum Phase {
   Failed,
 }
 
-/** What llhttp reported for a head, kept until the native call returns. */
+/** The head fields llhttp reported, kept until the native call returns. */
 interface NativeHead {
   versionMajor: number;
   versionMinor: number;
@@ -113,7 +113,7 @@ export class LlhttpParser implements RequestParser {
   #native: NativeParser | null = null;
   #phase = Phase.Head;
 
-  // The head being read: bytes llhttp consumed so far, and copies of them from earlier execute() calls.
+  // The head being collected: its length so far, copies of its bytes from earlier execute() calls, and line state.
   #headLength = 0;
   #headParts: Buffer[] = [];
   #linesSeen = 0;
@@ -149,7 +149,7 @@ export class LlhttpParser implements RequestParser {
 
   execute(data: Buffer): number {
     if (this.#phase === Phase.Failed) {
-      throw new HttpError('INCOMPLETE_REQUEST', 'parser was used after an error');
+      throw new HttpError('INCOMPLETE_REQUEST', 'parser was used after an error; create a new parser for a new connection');
     }
     try {
       return this.#run(data);
@@ -268,9 +268,8 @@ export class LlhttpParser implements RequestParser {
   }
 
   /**
-   * Feeds a complete head to llhttp and returns what it reported. A bare LF after the request
-   * line gets a CR fed before it: llhttp 9 accepts a bare LF there only together with a bare CR
-   * (kLenientOptionalLFAfterCR), and a bare CR line ending is a request smuggling vector.
+   * Feeds a complete head to llhttp and returns the head fields it reported. A bare LF after the
+   * request line gets a CR fed before it, for the reason given at LENIENT_FLAGS.
    */
   #parseHead(head: Buffer): NativeHead {
     const lineFeed = head.indexOf(LF);
@@ -325,7 +324,7 @@ export class LlhttpParser implements RequestParser {
 
   /**
    * Feeds a chunk-size line (RFC 9112 section 7.1) and reads its size once the line has ended.
-   * A bare LF ending gets a CR fed before it, for the reason given at #readRequestLineEnd.
+   * A bare LF ending gets a CR fed before it, for the reason given at LENIENT_FLAGS.
    */
   #readChunkSize(data: Buffer, offset: number): number {
     const lineFeed = data.indexOf(LF, offset);
@@ -401,7 +400,7 @@ export class LlhttpParser implements RequestParser {
     this.#trailers = [];
     this.#phase = Phase.Head;
     if (this.#resetAfterMessage) {
-      // After an upgrade, CONNECT or a closing request llhttp reads no more requests; a fresh
+      // After an upgrade, CONNECT or a closing request llhttp reads no more requests. A fresh
       // native parser reads the next one the way the first request of a connection is read.
       this.#releaseNative();
     }
@@ -492,7 +491,7 @@ function lowerCaseNames(headers: string[]): string[] {
 
 function headTooLarge(length: number, requestLineEnded: boolean, limits: ParserLimits): HttpError {
   if (!requestLineEnded && length > limits.maxTargetLength + REQUEST_LINE_OVERHEAD) {
-    return new HttpError('TARGET_TOO_LONG', `request line exceeds ${limits.maxHeaderBytes} bytes; the request-target limit is ${limits.maxTargetLength}`);
+    return new HttpError('TARGET_TOO_LONG', `request line exceeds ${length} bytes without ending; the request-target limit is ${limits.maxTargetLength}`);
   }
   return new HttpError('HEADERS_TOO_LARGE', `request head exceeds the limit of ${limits.maxHeaderBytes} bytes`);
 }
@@ -551,8 +550,8 @@ function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
   }
 
   if (method === 'CONNECT' && (head.chunked || head.contentLength > 0)) {
-    // RFC 9110 section 9.3.6: a CONNECT request has no content; llhttp reads the bytes after its
-    // head as tunnel data, so a body here cannot be framed.
+    // RFC 9110 section 9.3.6: a CONNECT request has no content. llhttp reads the bytes after its
+    // head as tunnel data, so it cannot frame a body here.
     throw new HttpError('INVALID_REQUEST_LINE', 'a CONNECT request must not have a body; remove Content-Length and Transfer-Encoding');
   }
 
@@ -685,7 +684,7 @@ function mapFramingError(code: string, llhttpReason: string, head: Buffer): Http
     return new HttpError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', `request has both Content-Length and Transfer-Encoding: ${reason}; send only one`);
   }
 
-  // llhttp reports one code for an unknown coding and for chunked not being last; the header tells them apart.
+  // llhttp reports one code for an unknown coding and for chunked not being last, so the header values decide.
   checkTransferCodings(codings);
   return new HttpError('INVALID_TRANSFER_ENCODING', `Transfer-Encoding is invalid: ${reason}; send "Transfer-Encoding: chunked"`);
 }

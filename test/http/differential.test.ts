@@ -2,8 +2,8 @@
 // agree on every request they parse (head fields, body, trailers) and on the status of a
 // rejection.
 // The only allowed disagreements are listed in DELIBERATE_DIFFERENCES, each with its reason.
-// Inputs are the corpus and a seeded random mutation run over it; set DIFFERENTIAL_SEED to
-// explore other seeds, and every mismatch prints its seed, case number and bytes.
+// Inputs are the corpus and a seeded random mutation run over it. Set DIFFERENTIAL_SEED to
+// explore other seeds. Every mismatch prints its seed, case number and bytes.
 
 import { isDeepStrictEqual } from 'node:util';
 import { suite } from 'uvu';
@@ -106,8 +106,8 @@ function compareEngines(bytes: Buffer, hand: EngineOutcome, llhttp: EngineOutcom
   const sameRequests = isDeepStrictEqual(hand.requests, llhttp.requests);
   if (sameRequests && hand.error?.status === llhttp.error?.status) return 'same';
 
-  // The requests both engines parsed must agree; then the engine that stopped first, or both
-  // when they reject the same request with different statuses, must have a listed reason.
+  // The requests both engines parsed must agree. Then the engine that stopped first must have a
+  // listed reason, or either one when both reject the same request with different statuses.
   const common = Math.min(hand.requests.length, llhttp.requests.length);
   if (!isDeepStrictEqual(hand.requests.slice(0, common), llhttp.requests.slice(0, common))) return 'mismatch';
 
@@ -188,7 +188,7 @@ engines(`${MUTATION_CASES} seeded mutations agree or differ only as listed`, () 
 
 engines.run();
 
-/** Status, Connection header and, for answered requests, the echoed dump of each response. */
+/** Status, Connection header and, for successful responses, the echoed dump of each response. */
 function describeResponses(bytes: Buffer): string[] {
   return parseResponses(bytes).map((response) => {
     const dump = response.status < 400 ? response.body.toString('latin1') : '';
