@@ -315,11 +315,17 @@ export class LlhttpParser implements RequestParser {
     this.#remaining -= end - offset;
     this.#handler.onBody(data.subarray(offset, end));
 
-    // llhttp only counts these bytes: it has no body callback, which would copy them.
-    const stop = this.#executeBodyPiece(data, offset, end);
-    if (this.#phase === Phase.ChunkData && this.#remaining === 0) this.#phase = Phase.ChunkDataEnd;
+    // The line ending after a chunk's data goes with the data when it is here, saving a native call.
+    let pieceEnd = end;
+    const chunkEnded = this.#phase === Phase.ChunkData && this.#remaining === 0;
+    if (chunkEnded && data[end] === LF) pieceEnd = end + 1;
+    else if (chunkEnded && data[end] === CR && data[end + 1] === LF) pieceEnd = end + 2;
+
+    // llhttp only counts the body bytes: it has no body callback, which would copy them.
+    const stop = this.#executeBodyPiece(data, offset, pieceEnd);
+    if (chunkEnded) this.#phase = pieceEnd > end ? Phase.ChunkSize : Phase.ChunkDataEnd;
     this.#checkLengthBodyEnded();
-    return [end, stop];
+    return [pieceEnd, stop];
   }
 
   /**
@@ -348,14 +354,19 @@ export class LlhttpParser implements RequestParser {
       this.#executeBodyPiece(CRLF, 0, CRLF.length);
     }
 
-    const line = Buffer.concat([...this.#chunkLine, data.subarray(offset, lineFeed)]);
+    const line = this.#chunkLine.length === 0 ? data.subarray(offset, lineFeed) : Buffer.concat([...this.#chunkLine, data.subarray(offset, lineFeed)]);
     this.#chunkLine = [];
     this.#chunkLineLength = 0;
-    const digits = /^[0-9a-fA-F]*/.exec(line.toString('latin1'))![0];
-    if (digits.length > MAX_CHUNK_SIZE_DIGITS) {
+
+    let digits = 0;
+    let size = 0;
+    for (let value = hexValue(line[0]); value !== -1; value = hexValue(line[digits])) {
+      size = size * 16 + value;
+      digits++;
+    }
+    if (digits > MAX_CHUNK_SIZE_DIGITS) {
       throw new HttpError('INVALID_CHUNK_SIZE', `chunk size has more than ${MAX_CHUNK_SIZE_DIGITS} hexadecimal digits`);
     }
-    const size = digits === '' ? 0 : Number.parseInt(digits, 16);
     if (this.#bodyBytes + size > this.#limits.maxBodyBytes) {
       throw new HttpError('BODY_TOO_LARGE', `chunked body exceeds the body limit of ${this.#limits.maxBodyBytes} bytes`);
     }
@@ -481,6 +492,14 @@ export class LlhttpParser implements RequestParser {
   static #onMessageComplete(): void {
     if (executing !== null) executing.#messageComplete = true;
   }
+}
+
+/** Returns the value of a hexadecimal digit byte, or -1 for any other byte and for undefined. */
+function hexValue(byte: number | undefined): number {
+  if (byte === undefined) return -1;
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }
 
 function lowerCaseNames(headers: string[]): string[] {
