@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ParserEngineName } from '../../src/http/parser.js';
 
-/** What an engine makes of one byte stream: requests parsed completely, then the rejection status if any. */
+/** The outcome of one byte stream in one engine: requests parsed completely, then the rejection status if any. */
 export interface CorpusOutcome {
   requests: number;
   status?: number;
