@@ -280,10 +280,12 @@ export class Delivery {
     if (tooLong) {
       this.#splitBatch(batcher, batch);
     } else {
+      const retrying: Entry[] = [];
       for (const outcome of outcomes) {
         if (outcome.error === undefined) this.#succeed(batcher, outcome.entry, outcome.messageId ?? '');
-        else this.#retryOrFail(batcher, outcome.entry, outcome.error);
+        else if (this.#retryOrFail(batcher, outcome.entry, outcome.error)) retrying.push(outcome.entry);
       }
+      if (retrying.length > 0) this.#scheduleRetry(batcher, retrying);
     }
 
     // A queue found missing is looked up again, which fails its queued entries at once.
@@ -313,8 +315,9 @@ export class Delivery {
     this.#notify(() => this.#onSent(entry.message.id, messageId));
   }
 
-  #retryOrFail(batcher: Batcher, entry: Entry, error: SqsError): void {
-    if (entry.state === 'done') return;
+  /** Fails the entry or marks it for a retry; returns true when it waits for a retry. */
+  #retryOrFail(batcher: Batcher, entry: Entry, error: SqsError): boolean {
+    if (entry.state === 'done') return false;
     if (error.code === 'QueueDoesNotExist' && batcher.resolution === 'resolved') {
       this.#client.forgetQueue(batcher.queueName, batcher.credentials);
       batcher.resolution = 'unresolved';
@@ -325,23 +328,42 @@ export class Delivery {
     if (!canRetry) {
       batcher.releaseGroup(entry);
       this.#fail(batcher, entry, error);
-      return;
+      return false;
     }
 
     // The group stays held while the entry waits, so later entries of the group wait too.
     this.#retries++;
     entry.state = 'retry-wait';
     this.#notify(() => this.#onRetry(entry.message.id, entry.attempts + 1, toFailureInfo(error)));
-    const delay = retryDelayMs(this.#policy, entry.attempts, this.#random);
-    entry.retryTimer = setTimeout(() => this.#requeue(batcher, entry), delay);
+    return true;
   }
 
-  #requeue(batcher: Batcher, entry: Entry): void {
-    entry.retryTimer = undefined;
-    if (entry.state === 'done') return;
-    batcher.releaseGroup(entry);
-    entry.queuedAt = Date.now();
-    batcher.pushFront(entry);
+  /**
+   * Requeues the failed entries of one call after one shared backoff delay, so that they
+   * can leave together again instead of as one call each.
+   */
+  #scheduleRetry(batcher: Batcher, entries: Entry[]): void {
+    let attempts = 0;
+    for (const entry of entries) attempts = Math.max(attempts, entry.attempts);
+    const delay = retryDelayMs(this.#policy, attempts, this.#random);
+    const timer = setTimeout(() => this.#requeue(batcher, entries), delay);
+    for (const entry of entries) entry.retryTimer = timer;
+  }
+
+  #requeue(batcher: Batcher, entries: Entry[]): void {
+    const now = Date.now();
+
+    // Pushed to the front in reverse, so the entries keep their relative order there.
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const entry = entries[index]!;
+      entry.retryTimer = undefined;
+      if (entry.state !== 'retry-wait') continue;
+      batcher.releaseGroup(entry);
+      entry.queuedAt = now;
+      batcher.pushFront(entry);
+    }
+    if (batcher.queuedCount === 0) return;
+
     if (batcher.resolution === 'resolved') {
       this.#ready.add(batcher);
       this.#pump();
