@@ -161,7 +161,7 @@ metrics('renders valid Prometheus text', async () => {
   assert.ok(ours.length >= 20, `found ${ours.length} sqs_accelerator_ metrics`);
   for (const name of ours) {
     const family = families.get(name)!;
-    assert.ok(family.help !== undefined && family.help.length > 0, `${name} has help text`);
+    assert.ok(family.help, `${name} has help text`);
     if (family.type === 'counter') assert.ok(name.endsWith('_total'), `counter ${name} ends in _total`);
     else assert.not.ok(name.endsWith('_total'), `${family.type} ${name} does not end in _total`);
   }
@@ -298,7 +298,7 @@ percentile('caps the edge at the max', () => {
 });
 
 percentile('is an upper bound', () => {
-  // A fixed linear congruential sequence, so the test sees the same values on every run.
+  // A fixed linear congruential sequence, so every run records the same values.
   let state = 12_345;
   const durations: number[] = [];
   const latency = new LatencyHistogram();
