@@ -5,7 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { MessageStatus } from '../../src/accelerator/message-index.js';
-import { parseMessageBody } from '../../src/accelerator/body-forms.js';
+import { parseMessageBody, parseMessageLines } from '../../src/accelerator/body-forms.js';
+import { validateMessage } from '../../src/accelerator/validate.js';
 import { LatencyHistogram } from '../../src/sqs/latency.js';
 import { buildHomeData, renderError, renderHome, renderMessage, renderQueue, renderQueueList, type HomeData } from '../../src/api/html/index.js';
 
@@ -393,25 +394,34 @@ pages('home links and refresh', () => {
 pages('home examples are accepted', () => {
   const examples = textOf(only(checkDocument(renderHome(makeHomeData())), 'pre'));
 
-  // Each example sends its data with -d '...' or -d name=...; the real body parser must accept them.
+  // curl -d sends its data as written, with the form Content-Type; the real body parser and
+  // validator must accept every example as it stands.
   const form = /curl -d message_body='([^']*)' http:\/\/127\.0\.0\.1:9292\/queues\/my-queue\n/.exec(examples);
   assert.ok(form, 'form example');
-  assert.is(parseMessageBody('application/x-www-form-urlencoded', Buffer.from(`message_body=${encodeURIComponent(form[1])}`)).body, form[1]);
+  const formMessage = parseMessageBody('application/x-www-form-urlencoded', Buffer.from(`message_body=${form[1]}`));
+  assert.is(formMessage.body, form[1]);
+  validateMessage('my-queue', formMessage);
 
   const json = [...examples.matchAll(/-H 'Content-Type: application\/json' -d '([^']*)' (\S+)/g)];
   assert.is(json.length, 2, 'two JSON examples');
   const standard = parseMessageBody('application/json', Buffer.from(json[0][1]));
+  validateMessage('my-queue', standard);
   assert.ok(standard.attributes, 'standard example has attributes');
   assert.ok(Object.keys(standard.attributes).length > 0, 'standard example has at least one attribute');
   assert.type(standard.delaySeconds, 'number');
   assert.is(json[0][2], 'http://127.0.0.1:9292/queues/my-queue');
   const fifo = parseMessageBody('application/json', Buffer.from(json[1][1]));
+  validateMessage('my-queue.fifo', fifo);
   assert.type(fifo.groupId, 'string');
   assert.type(fifo.deduplicationId, 'string');
   assert.ok(json[1][2].endsWith('.fifo'), 'FIFO example goes to a .fifo queue');
 
   assert.match(examples, /--data-binary @message\.txt http:\/\/127\.0\.0\.1:9292\/queues\/my-queue\n/);
   assert.match(examples, /application\/x-ndjson' --data-binary @messages\.ndjson http:\/\/127\.0\.0\.1:9292\/queues\/my-queue\/messages\n/);
+  const ndjsonLine = /NDJSON\), such as (\{.*\})\n/.exec(examples);
+  assert.ok(ndjsonLine, 'NDJSON line example');
+  const lines = parseMessageLines(Buffer.from(`${ndjsonLine[1]}\n${ndjsonLine[1]}\n`));
+  assert.is(lines.length, 2);
 });
 
 pages('buildHomeData maps counters', () => {

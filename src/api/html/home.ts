@@ -173,7 +173,7 @@ function renderExamples(baseUrl: string): string {
     '# JSON for a FIFO queue: a group id, and a deduplication id unless content-based deduplication is on',
     `curl -H 'Content-Type: application/json' -d '${fifoJson}' ${baseUrl}/queues/my-queue.fifo`,
     '',
-    '# many messages in one request: one JSON message per line (NDJSON)',
+    `# many messages in one request: one JSON message per line (NDJSON), such as ${JSON.stringify({ body: 'first' })}`,
     `curl -H 'Content-Type: application/x-ndjson' --data-binary @messages.ndjson ${queueUrl}/messages`,
     '',
     '# with your own AWS credentials instead of the accelerator\'s',
