@@ -395,7 +395,7 @@ pages('home examples are accepted', () => {
   const examples = textOf(only(checkDocument(renderHome(makeHomeData())), 'pre'));
 
   // curl -d sends its data as written, with the form Content-Type; the real body parser and
-  // validator must accept every example as it stands.
+  // validator must accept every example unchanged.
   const form = /curl -d message_body='([^']*)' http:\/\/127\.0\.0\.1:9292\/queues\/my-queue\n/.exec(examples);
   assert.ok(form, 'form example');
   const formMessage = parseMessageBody('application/x-www-form-urlencoded', Buffer.from(`message_body=${form[1]}`));
