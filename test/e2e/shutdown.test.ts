@@ -1,0 +1,190 @@
+// Pending bounds, shutdown and dead letters through the real command: 503 beyond
+// --max-pending-messages, SIGTERM draining what was accepted, the dead-letter file when
+// delivery fails or the drain times out, and `resend` delivering the dead letters later.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_TEST_CREDENTIALS, FakeSqs } from '../support/fake-sqs.js';
+import { makeScratchDirectory, runCli, startCli, stopAllCliProcesses, type CliProcess } from '../support/cli-process.js';
+import { request, waitForNoPending } from '../support/e2e-http.js';
+import { encodeSingle, makeMessage, sendPipelined, tagOf, type EncodedRequest, type TestMessage } from '../support/e2e-messages.js';
+
+const ENVIRONMENT = { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey };
+
+async function startAgainst(fake: FakeSqs, deadLetterFile: string, extra: string[] = []): Promise<CliProcess> {
+  return startCli({
+    args: ['--port', '0', '--endpoint', fake.endpoint, '--dead-letter-file', deadLetterFile, '--log-level', 'info', ...extra],
+    environment: ENVIRONMENT,
+  });
+}
+
+function requestsFor(queue: string, count: number, prefix: string): EncodedRequest[] {
+  const forms = ['json', 'raw', 'form'] as const;
+  return Array.from({ length: count }, (_unused, index) => encodeSingle(queue, makeMessage(index, forms[index % forms.length], { prefix, astral: true })));
+}
+
+interface DeadLetterLine {
+  id: string;
+  queue: string;
+  message: { body: string; attributes?: Record<string, unknown> };
+  error: { code: string; message: string };
+  time: string;
+}
+
+function readDeadLetterLines(file: string): DeadLetterLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as DeadLetterLine);
+}
+
+const shutdown = suite('pending bounds and shutdown');
+const fakes: FakeSqs[] = [];
+
+shutdown.after(async () => {
+  await stopAllCliProcesses();
+  for (const fake of fakes) await fake.close();
+});
+
+async function startFake(latencyMs: number): Promise<FakeSqs> {
+  const fake = await FakeSqs.start({ faults: { latencyMs } });
+  fakes.push(fake);
+  return fake;
+}
+
+shutdown('503 beyond max pending messages', async () => {
+  const fake = await startFake(2_000);
+  fake.createQueue('e2e-bound');
+  const cli = await startAgainst(fake, `${makeScratchDirectory('bound-')}/dead-letters.jsonl`, ['--max-pending-messages', '50']);
+
+  const first = await sendPipelined(cli.baseUrl, requestsFor('e2e-bound', 50, 'first'), { connections: 4, pipelining: 8 });
+  for (const result of first) assert.is(result.status, 202, JSON.stringify(result.json));
+  const extra = await sendPipelined(cli.baseUrl, requestsFor('e2e-bound', 20, 'extra'), { connections: 4, pipelining: 8 });
+
+  // The fake holds each response for 2 s, so the first 50 are normally still pending here.
+  // A very slow machine might deliver some first and accept a few extra messages: those
+  // must then be delivered like the rest.
+  const rejected = extra.filter((result) => result.status === 503);
+  assert.ok(rejected.length > 0, 'no request was rejected beyond 50 pending messages');
+  for (const result of rejected) {
+    assert.ok(result.retryAfter !== undefined, '503 without Retry-After');
+    assert.ok(Number(result.retryAfter) >= 1, `Retry-After ${result.retryAfter}`);
+    assert.is(result.json.error.code, 'OVERLOADED');
+  }
+  for (const result of extra) assert.ok(result.status === 202 || result.status === 503, `unexpected status ${result.status}`);
+
+  const stats = await waitForNoPending(cli.baseUrl);
+  assert.is(stats.rejectedOverload, rejected.length);
+  const acceptedTags = [...first, ...extra].filter((result) => result.status === 202).map((result) => result.request.messages[0].tag);
+  const storedTags = fake.messages('e2e-bound').map((message) => tagOf(message.body));
+  assert.equal(storedTags.sort(), acceptedTags.sort());
+  assert.is((await cli.stop()).code, 0);
+});
+
+shutdown('SIGTERM delivers pending messages', async () => {
+  const fake = await startFake(1_500);
+  fake.createQueue('e2e-drain');
+  const deadLetterFile = `${makeScratchDirectory('drain-')}/dead-letters.jsonl`;
+  const cli = await startAgainst(fake, deadLetterFile);
+
+  const results = await sendPipelined(cli.baseUrl, requestsFor('e2e-drain', 30, 'drain'));
+  for (const result of results) assert.is(result.status, 202);
+  const exit = await cli.stop();
+
+  assert.is(exit.code, 0);
+  const summary = cli.findLog('sqs-accelerator stopped');
+  assert.ok(summary !== undefined, `no summary line; output:\n${cli.stdout.slice(-2000)}`);
+  assert.is(summary.deadLettered, 0);
+  assert.is(summary.sent, 30);
+  assert.is(fake.messages('e2e-drain').length, 30);
+  assert.equal(readDeadLetterLines(deadLetterFile), []);
+});
+
+let failedLetters = '';
+let failedMessages: TestMessage[] = [];
+
+shutdown('failing upstream fills the dead-letter file', async () => {
+  const fake = await startFake(0);
+  fake.createQueue('e2e-failing');
+  fake.setFaults({ rates: { http500: 1 } });
+  failedLetters = `${makeScratchDirectory('failing-')}/dead-letters.jsonl`;
+  const cli = await startAgainst(fake, failedLetters, ['--drain-timeout', '2000']);
+
+  const requests = requestsFor('e2e-failing', 12, 'failing');
+  failedMessages = requests.map((encoded) => encoded.messages[0]);
+  const results = await sendPipelined(cli.baseUrl, requests);
+  const ids = results.map((result) => result.json.id as string);
+  const exit = await cli.stop();
+
+  assert.is(exit.code, 0);
+  assert.ok(cli.findLog('sqs-accelerator stopped') !== undefined);
+  assert.is(fake.messages('e2e-failing').length, 0);
+  const letters = readDeadLetterLines(failedLetters);
+  assert.equal(letters.map((letter) => letter.id).sort(), ids.sort());
+  for (const letter of letters) {
+    assert.is(letter.queue, 'e2e-failing');
+    assert.type(letter.error.code, 'string');
+    assert.type(letter.error.message, 'string');
+    assert.ok(!Number.isNaN(Date.parse(letter.time)), `time ${letter.time} is not a date`);
+    const original = failedMessages.find((message) => message.tag === tagOf(letter.message.body));
+    assert.ok(original !== undefined, `unknown body ${letter.message.body.slice(0, 40)}`);
+    assert.is(letter.message.body, original.body);
+  }
+  assert.not.ok(readFileSync(failedLetters, 'utf8').includes(DEFAULT_TEST_CREDENTIALS.secretAccessKey));
+  assert.not.ok(cli.output.includes(DEFAULT_TEST_CREDENTIALS.secretAccessKey));
+});
+
+shutdown('resend delivers the dead letters', async () => {
+  assert.ok(failedLetters !== '', 'the previous test wrote no dead-letter file');
+  const fake = await startFake(0);
+  fake.createQueue('e2e-failing');
+  const otherFile = `${makeScratchDirectory('resend-')}/failed-again.jsonl`;
+
+  const run = await runCli({
+    args: ['resend', failedLetters, '--endpoint', fake.endpoint, '--dead-letter-file', otherFile],
+    environment: ENVIRONMENT,
+  });
+  assert.is(run.code, 0, `resend failed:\n${run.stdout}\n${run.stderr}`);
+  const summaryLine = run.stdout.split('\n').find((line) => line.startsWith('{') && line.includes('"sent"'));
+  assert.ok(summaryLine !== undefined, `no summary on standard output:\n${run.stdout}`);
+  const summary = JSON.parse(summaryLine);
+  assert.is(summary.messages, failedMessages.length);
+  assert.is(summary.sent, failedMessages.length);
+  assert.is(summary.failed, 0);
+
+  const stored = fake.messages('e2e-failing');
+  assert.is(stored.length, failedMessages.length);
+  for (const message of failedMessages) {
+    const copies = stored.filter((entry) => entry.body === message.body);
+    assert.is(copies.length, 1, `${message.tag} arrived ${copies.length} times`);
+    assert.equal(copies[0].attributes, message.attributes ?? {});
+  }
+  assert.equal(readDeadLetterLines(otherFile), []);
+  assert.not.ok(`${run.stdout}${run.stderr}`.includes(DEFAULT_TEST_CREDENTIALS.secretAccessKey));
+});
+
+shutdown('short drain timeout dead-letters the rest', async () => {
+  const fake = await startFake(10_000);
+  fake.createQueue('e2e-deadline');
+  const deadLetterFile = `${makeScratchDirectory('deadline-')}/dead-letters.jsonl`;
+  const cli = await startAgainst(fake, deadLetterFile, ['--drain-timeout', '500']);
+
+  const results = await sendPipelined(cli.baseUrl, requestsFor('e2e-deadline', 15, 'deadline'));
+  const ids = results.map((result) => result.json.id as string);
+  const status = await request(`${cli.baseUrl}/stats`);
+  assert.is(status.json.accepted, 15);
+  const exit = await cli.stop();
+
+  assert.is(exit.code, 0);
+  const summary = cli.findLog('sqs-accelerator stopped');
+  assert.ok(summary !== undefined);
+  // The fake answers after 10 s, so nothing can be confirmed within the 500 ms drain.
+  assert.is(summary.deadLettered, 15);
+  const letters = readDeadLetterLines(deadLetterFile);
+  assert.equal(letters.map((letter) => letter.id).sort(), ids.sort());
+  for (const letter of letters) assert.is(letter.error.code, 'ShutdownDeadline');
+});
+
+shutdown.run();
