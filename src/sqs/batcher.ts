@@ -3,7 +3,7 @@
 // takes at most one entry per message group, and none from a group that has an entry in
 // flight or waiting for a retry. Order within a group thus survives partial failures.
 
-import type { OutgoingMessage } from './message.js';
+import { isFifoQueue, type OutgoingMessage } from './message.js';
 import type { Credentials } from './signer.js';
 
 /** One message on its way to SQS, with the state kept across attempts. */
@@ -36,6 +36,8 @@ export class Batcher {
   contentBasedDeduplication = false;
   /** Failed attempts to resolve the queue URL in a row, for the resolution backoff. */
   resolveFailures = 0;
+  /** Entries accepted for this batcher and not yet sent or failed: queued, in flight or waiting for a retry. */
+  pendingCount = 0;
   /** Timer of the next lookup after a failed one, cleared when the engine stops. */
   resolveTimer: NodeJS.Timeout | undefined;
 
@@ -180,6 +182,40 @@ export class Batcher {
     } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
+    }
+  }
+}
+
+// Idle batchers are kept until the registry reaches this size, so that a quiet queue does not
+// pay a new lookup for its next message, while rotating session tokens cannot grow it forever.
+const IDLE_SWEEP_THRESHOLD = 1024;
+
+/** The batchers of one engine, keyed by credentials and queue name. */
+export class BatcherRegistry {
+  readonly #batchers = new Map<string, Batcher>();
+
+  /** Returns the batcher for a message, creating it; `onDrop` hears of idle batchers removed to make room. */
+  forMessage(message: OutgoingMessage, onDrop: (batcher: Batcher) => void): Batcher {
+    const { credentials } = message;
+    const key = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ''}\n${message.queueName}`;
+    let batcher = this.#batchers.get(key);
+    if (batcher !== undefined) return batcher;
+
+    if (this.#batchers.size >= IDLE_SWEEP_THRESHOLD) this.#dropIdle(onDrop);
+    batcher = new Batcher(key, message.queueName, credentials, isFifoQueue(message.queueName));
+    this.#batchers.set(key, batcher);
+    return batcher;
+  }
+
+  all(): IterableIterator<Batcher> {
+    return this.#batchers.values();
+  }
+
+  #dropIdle(onDrop: (batcher: Batcher) => void): void {
+    for (const [key, batcher] of this.#batchers) {
+      if (batcher.pendingCount > 0 || batcher.resolution === 'resolving') continue;
+      this.#batchers.delete(key);
+      onDrop(batcher);
     }
   }
 }

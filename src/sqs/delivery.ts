@@ -10,25 +10,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { SqsClient } from './client.js';
-import { LOCAL_ERROR_CODES, SqsError } from './errors.js';
-import { Batcher, type Entry } from './batcher.js';
-import { MAX_PAYLOAD_BYTES, checkMessage, isFifoQueue, type OutgoingMessage } from './message.js';
+import { LOCAL_ERROR_CODES, SqsError, toSqsError } from './errors.js';
+import { Batcher, BatcherRegistry, type Entry } from './batcher.js';
+import { MAX_PAYLOAD_BYTES, checkMessage, type OutgoingMessage } from './message.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
 import { sendEntries, type SendOutcome } from './send.js';
 import { RateLimitedWarn } from './rate-limited-warn.js';
 import { resolveDeliveryOptions, type DeliveryCounters, type DeliveryOptions, type DeliverySettings, type FailureInfo } from './delivery-options.js';
 
 export type { DeliveryCounters, DeliveryOptions, FailureInfo };
-
-function toFailureInfo(error: SqsError): FailureInfo {
-  return { code: error.code, message: error.message };
-}
-
-function asSqsError(error: unknown): SqsError {
-  if (error instanceof SqsError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new SqsError({ code: LOCAL_ERROR_CODES.invalidResponse, message: detail, cause: error });
-}
 
 export class Delivery {
   readonly #client: SqsClient;
@@ -44,7 +34,7 @@ export class Delivery {
   readonly #onRetry: DeliverySettings['onRetry'];
   readonly #warnings: RateLimitedWarn;
 
-  readonly #batchers = new Map<string, Batcher>();
+  readonly #batchers = new BatcherRegistry();
   /** Batchers with queued entries that may be able to send; insertion order gives round robin. */
   readonly #ready = new Set<Batcher>();
   readonly #pending = new Set<Entry>();
@@ -101,7 +91,7 @@ export class Delivery {
     if (!this.#accepting) throw new SqsError({ code: LOCAL_ERROR_CODES.closed, message: `delivery is draining or closed; message ${JSON.stringify(message.id)} was not accepted` });
     const size = checkMessage(message);
 
-    const batcher = this.#batcherFor(message);
+    const batcher = this.#batchers.forMessage(message, (idle) => this.#ready.delete(idle));
     const now = Date.now();
     const entry: Entry = {
       message,
@@ -115,6 +105,7 @@ export class Delivery {
     };
     this.#pending.add(entry);
     this.#pendingBytes += size;
+    batcher.pendingCount++;
     batcher.push(entry);
 
     if (batcher.resolution === 'resolved') {
@@ -153,17 +144,6 @@ export class Delivery {
     return this.drain(0);
   }
 
-  #batcherFor(message: OutgoingMessage): Batcher {
-    const { credentials } = message;
-    const key = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ''}\n${message.queueName}`;
-    let batcher = this.#batchers.get(key);
-    if (batcher === undefined) {
-      batcher = new Batcher(key, message.queueName, credentials, isFifoQueue(message.queueName));
-      this.#batchers.set(key, batcher);
-    }
-    return batcher;
-  }
-
   #assignDeduplicationId(batcher: Batcher, entry: Entry): void {
     // Generated once and kept on the entry, so that a retry after an ambiguous failure is
     // deduplicated by SQS instead of creating a second message.
@@ -176,7 +156,7 @@ export class Delivery {
       batcher.queueUrl = await this.#client.getQueueUrl(batcher.queueName, batcher.credentials);
       if (batcher.fifo) batcher.contentBasedDeduplication = await this.#client.usesContentBasedDeduplication(batcher.queueName, batcher.credentials);
     } catch (caught) {
-      this.#onResolveFailure(batcher, asSqsError(caught));
+      this.#onResolveFailure(batcher, toSqsError(caught));
       return;
     }
 
@@ -269,7 +249,7 @@ export class Delivery {
     try {
       outcomes = await sendEntries(this.#client, batcher, batch, this.#batching);
     } catch (caught) {
-      const error = asSqsError(caught);
+      const error = toSqsError(caught);
       this.#warnings.warn(`call:${error.code}`, { queue: batcher.queueName, code: error.code, entries: batch.length, retryable: error.retryable, err: error.message }, 'SQS send call failed');
       outcomes = batch.map((entry) => ({ entry, error }));
     } finally {
@@ -334,7 +314,7 @@ export class Delivery {
     // The group stays held while the entry waits, so later entries of the group wait too.
     this.#retries++;
     entry.state = 'retry-wait';
-    this.#notify(() => this.#onRetry(entry.message.id, entry.attempts + 1, toFailureInfo(error)));
+    this.#notify(() => this.#onRetry(entry.message.id, entry.attempts + 1, { code: error.code, message: error.message }));
     return true;
   }
 
@@ -377,7 +357,7 @@ export class Delivery {
     this.#finish(batcher, entry, false);
     this.#entriesFailed++;
     this.#warnings.warn(`failed:${error.code}`, { queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, err: error.message }, 'message failed permanently');
-    this.#notify(() => this.#onFailed(entry.message.id, toFailureInfo(error), entry.message));
+    this.#notify(() => this.#onFailed(entry.message.id, { code: error.code, message: error.message }, entry.message));
   }
 
   #finish(batcher: Batcher, entry: Entry, release = true): void {
@@ -385,6 +365,7 @@ export class Delivery {
     entry.state = 'done';
     this.#pending.delete(entry);
     this.#pendingBytes -= entry.size;
+    batcher.pendingCount--;
 
     // A released group may unblock queued entries of a FIFO queue.
     if (batcher.queuedCount > 0 && batcher.resolution === 'resolved') this.#ready.add(batcher);
@@ -415,7 +396,7 @@ export class Delivery {
       entry.state = 'done';
       remaining.push(entry.message);
     }
-    for (const batcher of this.#batchers.values()) {
+    for (const batcher of this.#batchers.all()) {
       clearTimeout(batcher.resolveTimer);
       batcher.resolveTimer = undefined;
       if (batcher.resolution === 'resolving') batcher.resolution = 'unresolved';

@@ -135,3 +135,10 @@ export function parseErrorResponse(statusCode: number, queryErrorHeader: string 
     requestId,
   });
 }
+
+/** Returns the error itself when it is an SqsError, else wraps it with code InvalidResponse. */
+export function toSqsError(error: unknown): SqsError {
+  if (error instanceof SqsError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SqsError({ code: LOCAL_ERROR_CODES.invalidResponse, message: detail, cause: error });
+}

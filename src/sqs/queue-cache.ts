@@ -19,6 +19,10 @@ export interface QueueCacheOptions {
   missingTtlMs: number;
 }
 
+// Entries expire only when looked up again, so the cache is cleared at this size to bound
+// memory when access keys rotate.
+const MAX_CACHED_QUEUES = 10_000;
+
 const MISSING_QUEUE_CODES = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 
 function cacheKey(queueName: string, credentials: Credentials): string {
@@ -66,6 +70,7 @@ export class QueueCache {
     const cached = cache.get(key);
     if (cached !== undefined && cached.expiresAt > now) return cached.value;
 
+    if (cache.size >= MAX_CACHED_QUEUES) cache.clear();
     const entry: CacheEntry<T> = { value: load(), expiresAt: now + this.#options.ttlMs };
     cache.set(key, entry);
     entry.value.catch((error: unknown) => {

@@ -3,7 +3,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Batcher, type Entry } from '../../src/sqs/batcher.js';
+import { Batcher, BatcherRegistry, type Entry } from '../../src/sqs/batcher.js';
 import { MAX_PAYLOAD_BYTES, payloadSize, type OutgoingMessage } from '../../src/sqs/message.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDBATCH', secretAccessKey: 'batch-secret' };
@@ -126,3 +126,32 @@ fifo('takes ten distinct groups', () => {
 });
 
 fifo.run();
+
+const registry = suite('batcher registry');
+
+registry('one batcher per credentials and queue', () => {
+  const batchers = new BatcherRegistry();
+  const onDrop = (): void => {};
+  const first = batchers.forMessage(entry('a').message, onDrop);
+  assert.is(batchers.forMessage(entry('b').message, onDrop), first);
+  assert.is.not(batchers.forMessage(entry('c', { queueName: 'other' }).message, onDrop), first);
+
+  const rotated = { ...entry('d').message, credentials: { ...CREDENTIALS, sessionToken: 'next-token' } };
+  assert.is.not(batchers.forMessage(rotated, onDrop), first);
+});
+
+registry('idle batchers are dropped when it fills', () => {
+  const batchers = new BatcherRegistry();
+  const dropped: Batcher[] = [];
+  const busy = batchers.forMessage(entry('busy', { queueName: 'busy' }).message, (batcher) => dropped.push(batcher));
+  busy.pendingCount = 1;
+  for (let i = 0; i < 1023; i++) batchers.forMessage(entry(`m${i}`, { queueName: `q${i}` }).message, (batcher) => dropped.push(batcher));
+  assert.is(dropped.length, 0);
+
+  batchers.forMessage(entry('new', { queueName: 'new' }).message, (batcher) => dropped.push(batcher));
+  assert.is(dropped.length, 1023);
+  assert.not.ok(dropped.includes(busy));
+  assert.equal([...batchers.all()].map((batcher) => batcher.queueName).sort(), ['busy', 'new']);
+});
+
+registry.run();
