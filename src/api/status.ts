@@ -8,7 +8,7 @@ import type { ApiContext } from './context.js';
 import { requestCredentials } from './messages.js';
 import { answering, sendHtml, wantsHtml } from './respond.js';
 import { latencyPercentile } from './latency-summary.js';
-import { renderHome } from './html/home.js';
+import { buildHomeData, renderHome, type HomeData } from './html/home.js';
 import { renderMessage } from './html/message.js';
 
 /** How long a readiness answer is reused, in milliseconds, so probes cannot flood SQS. */
@@ -30,7 +30,7 @@ export function collectStats(context: ApiContext): Record<string, unknown> {
     deadLettersWritten: counters.deadLettersWritten,
     deadLetterWriteFailures: counters.deadLetterWriteFailures,
     batches: delivery.batches,
-    meanBatchSize: delivery.batches === 0 ? 0 : delivery.entriesSent / delivery.calls,
+    meanBatchSize: delivery.batches === 0 ? 0 : delivery.entriesSent / delivery.batches,
     upstream: {
       calls: delivery.calls,
       inFlight: delivery.inFlight,
@@ -103,7 +103,7 @@ export function addStatusRoutes(router: Router, context: ApiContext): void {
   router.add('GET', '/messages/:id', (request, reply) => showMessage(context, request, reply));
   router.add('GET', '/', (request, reply) => {
     if (wantsHtml(request)) {
-      sendHtml(reply, 200, renderHome(homeData(context)));
+      sendHtml(reply, 200, renderHome(homeData(context, request)));
       return;
     }
     reply.json(200, {
@@ -114,7 +114,15 @@ export function addStatusRoutes(router: Router, context: ApiContext): void {
   });
 }
 
-// NOTE: filled from the page module's HomeData once its shape is known.
-function homeData(context: ApiContext): Parameters<typeof renderHome>[0] {
-  return collectStats(context) as unknown as Parameters<typeof renderHome>[0];
+function homeData(context: ApiContext, request: IngressRequest): HomeData {
+  return buildHomeData({
+    accelerator: context.accelerator.counters,
+    delivery: context.accelerator.deliveryCounters,
+    version: context.settings.version,
+    baseUrl: `http://${request.header('host') ?? '127.0.0.1'}`,
+    endpoint: context.settings.endpoint,
+    region: context.settings.region,
+    startedAt: context.settings.startedAt,
+    now: Date.now(),
+  });
 }

@@ -62,9 +62,28 @@ function parseRequestLine(buffer: Buffer, start: number, limit: number, head: Re
   }
   head.method = method;
   head.target = buffer.toString('latin1', targetStart, position);
+  checkTargetForm(method, head.target);
 
   head.versionMinor = parseVersion(buffer, position + 1, line.end);
   return line.next;
+}
+
+// RFC 3986 section 3.2: an authority holds unreserved and sub-delimiter characters, percent
+// escapes, ":" and "@", and "[" "]" around an IPv6 literal.
+const AUTHORITY_FORM = /^[A-Za-z0-9\-._~%!$&'()*+,;=\[\]]+:\d+$/;
+const ABSOLUTE_FORM = /^[A-Za-z]+:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]]*([/?]|$)/;
+
+/**
+ * Accepts the four request-target forms of RFC 9112 section 3.2: origin-form ("/path"),
+ * absolute-form ("http://host/path"), authority-form ("host:port", CONNECT only) and
+ * asterisk-form ("*", OPTIONS only).
+ */
+export function checkTargetForm(method: string, target: string): void {
+  if (target.charCodeAt(0) === 0x2f) return;
+  if (target === '*' && method === 'OPTIONS') return;
+  if (method === 'CONNECT' && AUTHORITY_FORM.test(target)) return;
+  if (ABSOLUTE_FORM.test(target)) return;
+  throw new HttpError('INVALID_TARGET', `request-target ${JSON.stringify(target.slice(0, 64))} must start with "/" or be an absolute URL such as http://host/path`);
 }
 
 /** Parses `HTTP/1.x` and returns x; other well-formed versions are 505, anything else 400. */
@@ -135,9 +154,13 @@ export function parseHead(buffer: Buffer, start: number, limit: number, head: Re
   applyFraming(head, limits);
 }
 
-/** Splits a comma-separated header value into lower-cased, trimmed list members. */
+/**
+ * Splits a comma-separated header value into lower-cased list members, trimming only SP and
+ * HTAB (OWS): String.prototype.trim() would also strip bytes such as 0xA0, letting
+ * "\xa0chunked" pass as chunked when other parsers reject it.
+ */
 function listMembers(value: string): string[] {
-  return value.split(',').map((member) => member.trim().toLowerCase());
+  return value.split(',').map((member) => member.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
 }
 
 /**

@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { HttpError, type HttpErrorCode } from './errors.js';
 import type { ParserFactory, ParserHandler, ParserLimits, RequestHead, RequestParser } from './parser.js';
+import { checkTargetForm } from './head-parser.js';
 
 /** The subset of Node's HTTPParser binding object this engine uses (node/src/node_http_parser.cc). */
 interface NativeParser {
@@ -521,6 +522,7 @@ function buildHead(nativeHead: NativeHead, limits: ParserLimits): RequestHead {
   if (target.length > limits.maxTargetLength) {
     throw new HttpError('TARGET_TOO_LONG', `request-target is ${target.length} bytes; the limit is ${limits.maxTargetLength}`);
   }
+  checkTargetForm(method, target);
   const head: RequestHead = {
     method,
     target,
