@@ -194,7 +194,7 @@ const IDLE_SWEEP_THRESHOLD = 1024;
 export class BatcherRegistry {
   readonly #batchers = new Map<string, Batcher>();
 
-  /** Returns the batcher for a message, creating it; `onDrop` hears of idle batchers removed to make room. */
+  /** Returns the batcher for a message, creating it when missing. `onDrop` is called with each idle batcher removed to make room. */
   forMessage(message: OutgoingMessage, onDrop: (batcher: Batcher) => void): Batcher {
     const { credentials } = message;
     const key = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ''}\n${message.queueName}`;

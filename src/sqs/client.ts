@@ -30,6 +30,8 @@ export interface SqsClientOptions {
   headersTimeoutMs?: number;
   /** Time allowed between two chunks of a response body, in milliseconds (default 30,000). */
   bodyTimeoutMs?: number;
+  /** TLS settings for an https endpoint, such as a private CA; AWS endpoints need none. */
+  tls?: { ca?: string | Buffer; servername?: string };
   /** How long a resolved queue URL or queue attribute stays cached, in milliseconds (default 300,000). */
   queueCacheTtlMs?: number;
   /** How long a QueueDoesNotExist response stays cached, in milliseconds (default 2,000). */
@@ -51,8 +53,21 @@ function nonNegativeNumber(name: string, value: number | undefined, fallback: nu
   return value;
 }
 
-// Connect failures happen before any byte of the request is sent, so SQS cannot have acted on it.
-const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// Connect and TLS handshake failures happen before any byte of the request is sent, so SQS
+// cannot have acted on the request.
+const CONNECT_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function networkError(action: string, error: unknown): SqsError {
   const code = (error as { code?: unknown }).code;
@@ -106,6 +121,7 @@ export class SqsClient {
       connectTimeout: nonNegativeNumber('connectTimeoutMs', options.connectTimeoutMs, 10_000),
       headersTimeout: nonNegativeNumber('headersTimeoutMs', options.headersTimeoutMs, 30_000),
       bodyTimeout: nonNegativeNumber('bodyTimeoutMs', options.bodyTimeoutMs, 30_000),
+      ...(options.tls === undefined ? {} : { connect: { ...options.tls } }),
     });
     this.#queues = new QueueCache(this, {
       ttlMs: nonNegativeNumber('queueCacheTtlMs', options.queueCacheTtlMs, 300_000),
