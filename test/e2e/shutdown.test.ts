@@ -63,7 +63,7 @@ shutdown('503 beyond max pending messages', async () => {
   for (const result of first) assert.is(result.status, 202, JSON.stringify(result.json));
   const extra = await sendPipelined(cli.baseUrl, requestsFor('e2e-bound', 20, 'extra'), { connections: 4, pipelining: 8 });
 
-  // The fake holds each response for 2 s, so the first 50 are normally still pending here.
+  // The fake delays each response by 2 s, so the first 50 are normally still pending here.
   // A very slow machine might deliver some first and accept a few extra messages: those
   // must then be delivered like the rest.
   const rejected = extra.filter((result) => result.status === 503);
@@ -180,7 +180,7 @@ shutdown('short drain timeout dead-letters the rest', async () => {
   assert.is(exit.code, 0);
   const summary = cli.findLog('sqs-accelerator stopped');
   assert.ok(summary !== undefined);
-  // The fake answers after 10 s, so nothing can be confirmed within the 500 ms drain.
+  // The fake responds after 10 s, so nothing can be confirmed within the 500 ms drain.
   assert.is(summary.deadLettered, 15);
   const letters = readDeadLetterLines(deadLetterFile);
   assert.equal(letters.map((letter) => letter.id).sort(), ids.sort());

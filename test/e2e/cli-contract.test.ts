@@ -1,0 +1,178 @@
+// The command-line contract: help, invalid values, the environment and the config file,
+// --local-sqs, and the status and stop commands against a running instance.
+
+import { createServer } from 'node:net';
+import { existsSync, writeFileSync } from 'node:fs';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { OPTIONS, environmentVariableOf } from '../../src/config/options.js';
+import { DEFAULT_TEST_CREDENTIALS, FakeSqs } from '../support/fake-sqs.js';
+import { makeScratchDirectory, runCli, startCli, stopAllCliProcesses } from '../support/cli-process.js';
+import { request, waitForSettled } from '../support/e2e-http.js';
+
+const ENVIRONMENT = { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey };
+
+/** Finds a port that is free now, by listening on port 0 and closing again. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('the probe server reported no port');
+  return address.port;
+}
+
+/** Returns the help block of one option: its flag line and the indented lines after it. */
+function helpBlock(help: string, flag: string): string | undefined {
+  const lines = help.split('\n');
+  const start = lines.findIndex((line) => line.trimStart().startsWith(`${flag} `) || line.trim() === flag);
+  if (start === -1) return undefined;
+  let end = start + 1;
+  while (end < lines.length && lines[end].startsWith('      ')) end++;
+  return lines.slice(start, end).join('\n');
+}
+
+const contract = suite('command-line contract');
+let fake: FakeSqs | undefined;
+
+contract.before(async () => {
+  fake = await FakeSqs.start();
+  fake.createQueue('e2e-cli');
+});
+
+contract.after(async () => {
+  await stopAllCliProcesses();
+  await fake?.close();
+});
+
+function deadLetterArguments(): string[] {
+  return ['--dead-letter-file', `${makeScratchDirectory('cli-')}/dead-letters.jsonl`];
+}
+
+contract('help lists every option', async () => {
+  const run = await runCli({ args: ['--help'] });
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /resend FILE/);
+  assert.match(run.stdout, /status/);
+  assert.match(run.stdout, /stop --pid-file/);
+
+  for (const option of OPTIONS) {
+    const block = helpBlock(run.stdout, `--${option.name}`);
+    assert.ok(block !== undefined, `--help does not list --${option.name}`);
+    assert.match(block, /Default: /, `--${option.name} shows no default`);
+    assert.ok(block.includes(environmentVariableOf(option.name)), `--${option.name} does not name ${environmentVariableOf(option.name)}`);
+    if (option.unit !== '') assert.ok(block.includes(option.unit), `--${option.name} does not show its unit ${option.unit}`);
+  }
+});
+
+contract('invalid values exit non-zero', async () => {
+  const cases: [string[], string][] = [
+    [['--port', '99999'], '--port'],
+    [['--parser', 'foo'], '--parser'],
+    [['--max-pending-messages', 'many'], '--max-pending-messages'],
+    [['--no-such-option'], '--no-such-option'],
+  ];
+  for (const [args, flag] of cases) {
+    const run = await runCli({ args });
+    assert.type(run.code, 'number', `${args.join(' ')} ended by signal ${run.signal}`);
+    assert.is.not(run.code, 0, `${args.join(' ')} exited with 0`);
+    assert.ok(run.stderr.includes(flag), `${args.join(' ')}: the error does not name ${flag}: ${run.stderr}`);
+    assert.ok(run.stderr.includes(args[1] ?? args[0]), `${args.join(' ')}: the error does not show the value: ${run.stderr}`);
+  }
+});
+
+contract('environment sets the port', async () => {
+  const port = await freePort();
+  const cli = await startCli({ args: ['--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: { ...ENVIRONMENT, SQS_ACCELERATOR_PORT: String(port) } });
+  assert.is(cli.port, port);
+  assert.is((await request(`${cli.baseUrl}/healthz`)).status, 200);
+  assert.is((await cli.stop()).code, 0);
+});
+
+contract('config file is honored', async () => {
+  const directory = makeScratchDirectory('config-');
+  const port = await freePort();
+  const configFile = `${directory}/accelerator.json`;
+  writeFileSync(configFile, JSON.stringify({ port, maxRequestMessages: 2, endpoint: fake!.endpoint, deadLetterFile: `${directory}/dead.jsonl` }));
+
+  const cli = await startCli({ args: ['--config', configFile], environment: ENVIRONMENT });
+  assert.is(cli.port, port);
+  const lines = ['{"body":"one"}', '{"body":"two"}', '{"body":"three"}'].join('\n');
+  const answer = await request(`${cli.baseUrl}/queues/e2e-cli/messages`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines });
+  assert.is(answer.status, 413, answer.text);
+  assert.is(answer.json.error.code, 'TOO_MANY_MESSAGES');
+  assert.is((await cli.stop()).code, 0);
+});
+
+contract('flag overrides the config file', async () => {
+  const directory = makeScratchDirectory('config-');
+  const configFile = `${directory}/accelerator.json`;
+  writeFileSync(configFile, JSON.stringify({ port: 1, endpoint: fake!.endpoint }));
+
+  const cli = await startCli({ args: ['--config', configFile, '--port', '0', ...deadLetterArguments()], environment: ENVIRONMENT });
+  assert.ok(cli.port > 1);
+  assert.is((await cli.stop()).code, 0);
+});
+
+contract('local SQS needs no credentials', async () => {
+  const cli = await startCli({ args: ['--port', '0', '--local-sqs', ...deadLetterArguments()] });
+  const notice = cli.findLog('messages stay in memory');
+  assert.ok(notice !== undefined, `no in-memory notice; output:\n${cli.stdout}`);
+  assert.match(String(cli.findLog('sqs-accelerator started')?.endpoint), /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  const answer = await request(`${cli.baseUrl}/queues/demo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello from the e2e test' });
+  assert.is(answer.status, 202, answer.text);
+  const settled = await waitForSettled(cli.baseUrl, answer.json.id);
+  assert.is(settled.state, 'sent');
+  assert.type(settled.sqsMessageId, 'string');
+  assert.is((await cli.stop()).code, 0);
+});
+
+contract('status reports a running instance', async () => {
+  const cli = await startCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: ENVIRONMENT });
+  const answer = await request(`${cli.baseUrl}/queues/e2e-cli`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'counted by status' });
+  assert.is(answer.status, 202);
+
+  const run = await runCli({ args: ['status', '--port', String(cli.port)] });
+  assert.is(run.code, 0, run.stderr);
+  const status = JSON.parse(run.stdout);
+  assert.is(status.healthy, true);
+  assert.is(status.stats.accepted, 1);
+  assert.type(status.stats.pendingMessages, 'number');
+  assert.is((await cli.stop()).code, 0);
+});
+
+contract('status fails without an instance', async () => {
+  const port = await freePort();
+  const run = await runCli({ args: ['status', '--port', String(port)] });
+  assert.type(run.code, 'number');
+  assert.is.not(run.code, 0, 'status exited with 0 without an instance');
+  assert.ok(run.stderr.includes(String(port)), `the error does not name the port: ${run.stderr}`);
+});
+
+contract('stop ends an instance by pid file', async () => {
+  const pidFile = `${makeScratchDirectory('pid-')}/accelerator.pid`;
+  const cli = await startCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, '--pid-file', pidFile, ...deadLetterArguments()], environment: ENVIRONMENT });
+  assert.ok(existsSync(pidFile), 'the pid file was not written');
+
+  const run = await runCli({ args: ['stop', '--pid-file', pidFile] });
+  assert.is(run.code, 0, run.stderr);
+  const exit = await cli.waitForExit();
+  assert.is(exit.code, 0);
+  assert.ok(cli.findLog('sqs-accelerator stopped') !== undefined);
+  assert.not.ok(existsSync(pidFile), 'the pid file was left behind');
+
+  const again = await runCli({ args: ['stop', '--pid-file', pidFile] });
+  assert.ok(again.code !== 0, 'stop succeeded without a running instance');
+});
+
+contract('port in use exits non-zero', async () => {
+  const first = await startCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: ENVIRONMENT });
+  const run = await runCli({ args: ['--port', String(first.port), '--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: ENVIRONMENT });
+  assert.type(run.code, 'number');
+  assert.is.not(run.code, 0, `a second instance on port ${first.port} exited with 0`);
+  assert.ok(run.stderr.includes(String(first.port)), `the error does not name the port: ${run.stderr}`);
+  assert.is((await first.stop()).code, 0);
+});
+
+contract.run();
