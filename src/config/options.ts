@@ -81,7 +81,7 @@ export const OPTIONS: readonly OptionDefinition[] = [
     'Profile of the shared credentials file for requests without Basic auth; without it, AWS_ACCESS_KEY_ID, then AWS_PROFILE, then the default profile apply.'),
   option('connections', integer(1, 4096), 'connections', 64, 'Number of upstream connections to the SQS endpoint.'),
   option('pipelining', integer(1, 100), 'requests', 1, 'Maximum number of requests in flight on one upstream connection.'),
-  option('linger', duration(0, 1 * SECOND), 'ms', 2, 'Time a partial batch may wait for more messages while every upstream connection is busy.'),
+  option('linger', duration(0, 10), 'ms', 2, 'Time a partial batch may wait for more messages while every upstream connection is busy.'),
   option('upstream-connect-timeout', duration(100, 5 * MINUTE), 'ms', 10 * SECOND, 'Time allowed to connect to SQS.'),
   option('upstream-timeout', duration(100, 10 * MINUTE), 'ms', 30 * SECOND, 'Time allowed for an SQS response.'),
   option('max-attempts', integer(1, 1000), 'attempts', 10, 'Maximum number of delivery attempts of one message before it is dead-lettered.'),

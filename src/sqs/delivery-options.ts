@@ -52,7 +52,7 @@ export interface DeliveryCounters {
 }
 
 // A linger longer than a few milliseconds would cost more latency than batching saves.
-const MAX_LINGER_MS = 10;
+export const MAX_LINGER_MS = 10;
 
 /** Options after checks, with defaults filled in. */
 export interface DeliverySettings {
