@@ -10,7 +10,7 @@ import type { DeadLetterWriter } from './dead-letters.js';
 import { AcceleratorError } from './errors.js';
 import { MessageIdGenerator, MessageIndex, type MessageStatus } from './message-index.js';
 import type { MessageInput } from './message.js';
-import { RateLimitedLog } from '../http/rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 
 export interface AcceleratorLimits {
   /** Accepted messages not yet sent or failed; beyond it requests get 503. */

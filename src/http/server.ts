@@ -12,7 +12,7 @@ import { serializeResponse, type Reply } from './reply.js';
 import type { IngressRequest } from './request.js';
 import type { Router } from './router.js';
 import { silentLogger, type Logger } from '../log.js';
-import { RateLimitedLog } from './rate-limited-log.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 
 export interface IngressOptions {
   router: Router;

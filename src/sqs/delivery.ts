@@ -15,7 +15,7 @@ import { Batcher, BatcherRegistry, type Entry } from './batcher.js';
 import { MAX_PAYLOAD_BYTES, checkMessage, type OutgoingMessage } from './message.js';
 import { retryDelayMs, type RetryPolicy } from './retry.js';
 import { sendEntries, type SendOutcome } from './send.js';
-import { RateLimitedWarn } from './rate-limited-warn.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
 import { resolveDeliveryOptions, type DeliveryCounters, type DeliveryOptions, type DeliverySettings, type FailureInfo } from './delivery-options.js';
 
 export type { DeliveryCounters, DeliveryOptions, FailureInfo };
@@ -32,7 +32,7 @@ export class Delivery {
   readonly #onSent: DeliverySettings['onSent'];
   readonly #onFailed: DeliverySettings['onFailed'];
   readonly #onRetry: DeliverySettings['onRetry'];
-  readonly #warnings: RateLimitedWarn;
+  readonly #warnings: RateLimitedLog;
 
   readonly #batchers = new BatcherRegistry();
   /** Batchers with queued entries that may be able to send; insertion order gives round robin. */
@@ -65,7 +65,7 @@ export class Delivery {
     this.#onSent = settings.onSent;
     this.#onFailed = settings.onFailed;
     this.#onRetry = settings.onRetry;
-    this.#warnings = new RateLimitedWarn(settings.logger);
+    this.#warnings = new RateLimitedLog(settings.logger);
   }
 
   get counters(): DeliveryCounters {

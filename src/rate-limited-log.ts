@@ -1,7 +1,7 @@
 // Logs repeated warnings at most once per interval per key, with the count of those skipped,
 // so that a misbehaving client cannot flood the log.
 
-import type { Logger } from '../log.js';
+import type { Logger } from './log.js';
 
 export class RateLimitedLog {
   readonly #logger: Logger;
