@@ -178,4 +178,51 @@ delivery('message status goes from pending to sent', async () => {
   }
 });
 
+delivery('1 MiB messages arrive intact', async () => {
+  const sink = await FakeSqs.start();
+  try {
+    sink.createQueue('e2e-large');
+    const cli = await startCli({
+      args: daemonArguments(sink.endpoint),
+      environment: { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey },
+    });
+
+    // Each message is exactly 1,048,576 bytes as SQS counts them: body plus attribute names,
+    // types and values. Forms percent-encode every non-ASCII byte, tripling the request.
+    const binaryBytes = 1_048_576 - 'large-binary'.length - 'blob'.length - 'Binary'.length;
+    const requests: { contentType: string; body: string; message: string; attributes?: Record<string, SentAttribute> }[] = [
+      { contentType: 'text/plain; charset=utf-8', body: 'a'.repeat(1_048_576), message: 'a'.repeat(1_048_576) },
+      { contentType: 'text/plain; charset=utf-8', body: '🚀'.repeat(262_144), message: '🚀'.repeat(262_144) },
+      { contentType: 'application/x-www-form-urlencoded', body: `message_body=${encodeURIComponent('é'.repeat(524_288))}`, message: 'é'.repeat(524_288) },
+      {
+        contentType: 'application/json',
+        body: JSON.stringify({ body: 'large-binary', attributes: { blob: { DataType: 'Binary', BinaryValue: Buffer.alloc(binaryBytes, 0xa5).toString('base64') } } }),
+        message: 'large-binary',
+        attributes: { blob: { DataType: 'Binary', BinaryValue: Buffer.alloc(binaryBytes, 0xa5).toString('base64') } },
+      },
+    ];
+    const ids: string[] = [];
+    for (const entry of requests) {
+      const answer = await request(`${cli.baseUrl}/queues/e2e-large`, { method: 'POST', headers: { 'content-type': entry.contentType }, body: entry.body });
+      assert.is(answer.status, 202, answer.text.slice(0, 300));
+      ids.push(answer.json.id);
+    }
+    for (const id of ids) assert.is((await waitForSettled(cli.baseUrl, id)).state, 'sent');
+
+    const stored = sink.messages('e2e-large');
+    assert.is(stored.length, requests.length);
+    for (const entry of requests) {
+      const copies = stored.filter((message) => message.body === entry.message);
+      assert.is(copies.length, 1, `a message of ${entry.message.length} UTF-16 units arrived ${copies.length} times`);
+      assert.equal(copies[0].attributes, entry.attributes ?? {});
+    }
+
+    const over = await request(`${cli.baseUrl}/queues/e2e-large`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a'.repeat(1_048_577) });
+    assert.is(over.status, 413);
+    assert.is((await cli.stop()).code, 0);
+  } finally {
+    await sink.close();
+  }
+});
+
 delivery.run();

@@ -15,7 +15,7 @@ interface BadRequest {
   body: string | Buffer;
   status: number;
   code: string;
-  /** A text the error's field must contain. */
+  /** A text the error's field must contain; empty where any non-empty field will do. */
   field: string;
 }
 
@@ -42,6 +42,16 @@ const CASES: BadRequest[] = [
   { name: 'U+FFFF in a form body', path: '/queues/e2e-bad', contentType: 'application/x-www-form-urlencoded', body: 'message_body=ffff-marker%EF%BF%BF', status: 400, code: 'INVALID_CHARACTERS', field: 'body' },
   { name: 'lone surrogate in JSON', path: '/queues/e2e-bad', contentType: JSON_TYPE, body: '{"body":"surrogate-marker\\ud800end"}', status: 400, code: 'INVALID_CHARACTERS', field: 'body' },
   { name: 'body over 1 MiB', path: '/queues/e2e-bad', contentType: TEXT_TYPE, body: `big-marker${'x'.repeat(1_048_576)}`, status: 413, code: 'MESSAGE_TOO_LARGE', field: 'body' },
+  {
+    name: 'body and attributes over 1 MiB',
+    path: '/queues/e2e-bad',
+    contentType: JSON_TYPE,
+    body: json({ body: 'size-marker', attributes: { blob: { DataType: 'Binary', BinaryValue: Buffer.alloc(1_048_576, 1).toString('base64') } } }),
+    status: 413,
+    code: 'MESSAGE_TOO_LARGE',
+    field: '',
+  },
+  { name: 'charset latin1', path: '/queues/e2e-bad', contentType: 'text/plain; charset=iso-8859-1', body: 'charset-marker', status: 415, code: 'UNSUPPORTED_CHARSET', field: '' },
   { name: '11 attributes', path: '/queues/e2e-bad', contentType: JSON_TYPE, body: json({ body: 'eleven-marker', attributes: manyAttributes(11) }), status: 400, code: 'TOO_MANY_ATTRIBUTES', field: 'attributes' },
   { name: 'attribute name with a space', path: '/queues/e2e-bad', contentType: JSON_TYPE, body: json({ body: 'name-marker', attributes: { 'bad name': 'x' } }), status: 400, code: 'INVALID_ATTRIBUTE_NAME', field: 'attributes' },
   { name: 'attribute name starting AWS.', path: '/queues/e2e-bad', contentType: JSON_TYPE, body: json({ body: 'aws-marker', attributes: { 'AWS.trace': 'x' } }), status: 400, code: 'INVALID_ATTRIBUTE_NAME', field: 'attributes' },
@@ -101,6 +111,7 @@ for (const bad of CASES) {
     assert.type(answer.json.error.message, 'string');
     assert.ok(answer.json.error.message.length > 0);
     assert.ok(String(answer.json.error.field).includes(bad.field), `field ${JSON.stringify(answer.json.error.field)} does not name ${JSON.stringify(bad.field)}`);
+    assert.ok(answer.json.error.field !== '', `the error names no field: ${answer.text.slice(0, 300)}`);
     assert.is(answer.headers.get('location'), null);
   });
 }

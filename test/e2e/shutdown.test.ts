@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { DEFAULT_TEST_CREDENTIALS, FakeSqs } from '../support/fake-sqs.js';
 import { makeScratchDirectory, runCli, startCli, stopAllCliProcesses, type CliProcess } from '../support/cli-process.js';
 import { request, waitForNoPending } from '../support/e2e-http.js';
-import { encodeSingle, makeMessage, sendPipelined, tagOf, type EncodedRequest, type TestMessage } from '../support/e2e-messages.js';
+import { encodeLines, encodeSingle, makeMessage, sendPipelined, tagOf, type EncodedRequest, type TestMessage } from '../support/e2e-messages.js';
 
 const ENVIRONMENT = { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey };
 
@@ -61,7 +61,8 @@ shutdown('503 beyond max pending messages', async () => {
 
   const first = await sendPipelined(cli.baseUrl, requestsFor('e2e-bound', 50, 'first'), { connections: 4, pipelining: 8 });
   for (const result of first) assert.is(result.status, 202, JSON.stringify(result.json));
-  const extra = await sendPipelined(cli.baseUrl, requestsFor('e2e-bound', 20, 'extra'), { connections: 4, pipelining: 8 });
+  const lines = encodeLines('e2e-bound', [0, 1, 2, 3, 4].map((index) => makeMessage(index, 'ndjson', { prefix: 'lines' })));
+  const extra = await sendPipelined(cli.baseUrl, [...requestsFor('e2e-bound', 20, 'extra'), lines], { connections: 4, pipelining: 8 });
 
   // The fake delays each response by 2 s, so the first 50 are normally still pending here.
   // A very slow machine might deliver some first and accept a few extra messages: those
@@ -77,7 +78,8 @@ shutdown('503 beyond max pending messages', async () => {
 
   const stats = await waitForNoPending(cli.baseUrl);
   assert.is(stats.rejectedOverload, rejected.length);
-  const acceptedTags = [...first, ...extra].filter((result) => result.status === 202).map((result) => result.request.messages[0].tag);
+  // An NDJSON request is accepted or rejected whole, so its five messages arrive together or not at all.
+  const acceptedTags = [...first, ...extra].filter((result) => result.status === 202).flatMap((result) => result.request.messages.map((message) => message.tag));
   const storedTags = fake.messages('e2e-bound').map((message) => tagOf(message.body));
   assert.equal(storedTags.sort(), acceptedTags.sort());
   assert.is((await cli.stop()).code, 0);
@@ -100,6 +102,33 @@ shutdown('SIGTERM delivers pending messages', async () => {
   assert.is(summary.sent, 30);
   assert.is(fake.messages('e2e-drain').length, 30);
   assert.equal(readDeadLetterLines(deadLetterFile), []);
+});
+
+shutdown('draining refuses new messages', async () => {
+  const fake = await startFake(1_500);
+  fake.createQueue('e2e-closing');
+  const cli = await startAgainst(fake, `${makeScratchDirectory('closing-')}/dead-letters.jsonl`);
+  const before = await request(`${cli.baseUrl}/queues/e2e-closing`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'before the signal' });
+  assert.is(before.status, 202);
+
+  cli.child.kill('SIGTERM');
+  await cli.waitForLog('stopping');
+  // The listener is closed at once; a daemon that still listened must answer 503.
+  let during: { status?: number; error?: string };
+  try {
+    const answer = await request(`${cli.baseUrl}/queues/e2e-closing`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'during the drain' });
+    during = { status: answer.status };
+  } catch (error) {
+    during = { error: String((error as { cause?: { code?: string } }).cause?.code ?? error) };
+  }
+  assert.ok(during.status === 503 || during.error === 'ECONNREFUSED', `a message sent during the drain got ${JSON.stringify(during)}`);
+
+  const exit = await cli.waitForExit();
+  assert.is(exit.code, 0);
+  assert.equal(
+    fake.messages('e2e-closing').map((message) => message.body),
+    ['before the signal'],
+  );
 });
 
 let failedLetters = '';
