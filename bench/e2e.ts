@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_TEST_CREDENTIALS } from '../test/support/fake-sqs.js';
-import { printTable, runAutocannon } from './support.js';
+import { printTable, runAutocannon, startTarget } from './support.js';
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
 const CLI = join(benchDirectory, '..', 'src', 'cli', 'main.js');
@@ -36,7 +36,7 @@ export interface EndToEndOptions {
   loadSeconds: number;
   /** Time allowed after the load for every accepted message to reach the fake, in milliseconds. */
   deliveryTimeoutMs: number;
-  /** Sequential enqueue requests timed through the accelerator, after `warmupRequests`. */
+  /** Sequential POSTs timed through the accelerator, and again against the floor server, after `warmupRequests`. */
   acceleratorSamples: number;
   /** Sequential SendMessage calls timed against the 20 ms fake; each takes at least 20 ms. */
   directSamples: number;
@@ -86,9 +86,16 @@ export interface LatencyResult {
   maxMs: number;
 }
 
+/** The accelerator's cost when messages arrive one at a time, so that most calls carry one message. */
+export interface SequentialCost {
+  cpuMicrosecondsPerMessage: number;
+  messagesPerCall: number;
+}
+
 export interface EndToEndResult {
   throughput: ThroughputResult;
   latency: LatencyResult[];
+  sequential: SequentialCost;
   /** Direct p50 divided by the accelerator's p50. */
   p50Ratio: number;
 }
@@ -308,29 +315,60 @@ async function timeSequential(warmup: number, count: number, work: () => Promise
   return samples;
 }
 
-/** Part 2: one message at a time through the accelerator, and straight to the slow fake with the SDK. */
-async function measureEnqueueLatency(options: EndToEndOptions, deadLetterFile: string): Promise<LatencyResult[]> {
-  const fake = await startFake(options.sqsLatencyMs);
-  const accelerator = await startAccelerator(fake.endpoint, deadLetterFile);
-  const pool = new Pool(`http://127.0.0.1:${accelerator.port}`, { connections: 1, pipelining: 1 });
-  const sdk = new SQSClient({ endpoint: fake.endpoint, region: REGION, credentials: DEFAULT_TEST_CREDENTIALS, maxAttempts: 1 });
+/** Times sequential POSTs of MESSAGE_BODY over one keep-alive connection to `port`, each expecting 202. */
+async function timePosts(port: number, options: EndToEndOptions): Promise<number[]> {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1, pipelining: 1 });
   try {
-    const throughAccelerator = await timeSequential(options.warmupRequests, options.acceleratorSamples, async () => {
+    return await timeSequential(options.warmupRequests, options.acceleratorSamples, async () => {
       const response = await pool.request({ method: 'POST', path: `/queues/${QUEUE}`, headers: { 'content-type': 'text/plain' }, body: MESSAGE_BODY });
       await response.body.dump();
       if (response.statusCode !== 202) throw new Error(`POST /queues/${QUEUE} returned status ${response.statusCode}; expected 202`);
     });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Times the same POSTs against a node:http server that only answers 202: the floor of any local hop on this machine. */
+async function timeLoopbackFloor(options: EndToEndOptions): Promise<number[]> {
+  const server = await startTarget(join(benchDirectory, 'servers', 'ack-server.js'), ['node-http']);
+  try {
+    return await timePosts(server.port, options);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Part 2: one message at a time through the accelerator, and straight to the slow fake with the SDK. */
+async function measureEnqueueLatency(options: EndToEndOptions, deadLetterFile: string): Promise<{ latency: LatencyResult[]; sequential: SequentialCost }> {
+  const floor = await timeLoopbackFloor(options);
+  const fake = await startFake(options.sqsLatencyMs);
+  const accelerator = await startAccelerator(fake.endpoint, deadLetterFile);
+  const sdk = new SQSClient({ endpoint: fake.endpoint, region: REGION, credentials: DEFAULT_TEST_CREDENTIALS, maxAttempts: 1 });
+  try {
+    const cpuBefore = cpuSecondsOf(accelerator.pid);
+    const statsBefore = await fetchStats(accelerator.port);
+    const throughAccelerator = await timePosts(accelerator.port, options);
+    const statsAfter = await waitUntilDelivered(accelerator.port, options.deliveryTimeoutMs);
+    const messages = statsAfter.accepted - statsBefore.accepted;
+    const sequential = {
+      cpuMicrosecondsPerMessage: ((cpuSecondsOf(accelerator.pid) - cpuBefore) * 1e6) / messages,
+      messagesPerCall: messages / (statsAfter.upstream.calls - statsBefore.upstream.calls),
+    };
 
     const { QueueUrl: queueUrl } = await sdk.send(new GetQueueUrlCommand({ QueueName: QUEUE }));
     const direct = await timeSequential(Math.min(options.warmupRequests, 20), options.directSamples, async () => {
       await sdk.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: MESSAGE_BODY }));
     });
 
-    await waitUntilDelivered(accelerator.port, options.deliveryTimeoutMs);
-    return [summarize('through the accelerator (POST, keep-alive)', throughAccelerator), summarize(`direct SendMessage (SDK, ${options.sqsLatencyMs} ms SQS latency)`, direct)];
+    const latency = [
+      summarize('through the accelerator (POST, keep-alive)', throughAccelerator),
+      summarize(`direct SendMessage (SDK, ${options.sqsLatencyMs} ms SQS latency)`, direct),
+      summarize('floor: node:http server that only answers 202', floor),
+    ];
+    return { latency, sequential };
   } finally {
     sdk.destroy();
-    await pool.close();
     await accelerator.stop();
     await fake.stop();
   }
@@ -341,7 +379,7 @@ export async function runEndToEndBenchmark(overrides: Partial<EndToEndOptions> =
   const directory = mkdtempSync(join(tmpdir(), 'sqs-accelerator-e2e-'));
   try {
     const throughput = await measureThroughput(options, join(directory, 'dead-letters-throughput.jsonl'));
-    const latency = await measureEnqueueLatency(options, join(directory, 'dead-letters-latency.jsonl'));
+    const { latency, sequential } = await measureEnqueueLatency(options, join(directory, 'dead-letters-latency.jsonl'));
     const p50Ratio = latency[1]!.p50Ms / latency[0]!.p50Ms;
 
     console.log(`\nEnd to end: CLI -> fake SQS (separate processes, no latency, signatures unchecked); autocannon, 100 connections x pipelining 10, ${MESSAGE_BODY.length}-byte raw bodies, ${options.loadSeconds} s\n`);
@@ -374,7 +412,10 @@ export async function runEndToEndBenchmark(overrides: Partial<EndToEndOptions> =
       latency.map((result) => [result.path, formatCount(result.samples), result.p50Ms.toFixed(3), result.p99Ms.toFixed(3), result.maxMs.toFixed(3)]),
     );
     console.log(`\np50 direct / p50 through the accelerator: ${p50Ratio.toFixed(0)}x (target: at least 100x)`);
-    return { throughput, latency, p50Ratio };
+    console.log(`The accelerator adds ${(latency[0]!.p50Ms - latency[2]!.p50Ms).toFixed(3)} ms at p50 to the loopback floor of this machine.`);
+    // One message at a time leaves nothing to batch, so each message pays for a whole SQS call in the same event loop.
+    console.log(`Sequential messages cost the accelerator ${sequential.cpuMicrosecondsPerMessage.toFixed(0)} µs of CPU each, at ${sequential.messagesPerCall.toFixed(2)} messages per SQS call.`);
+    return { throughput, latency, sequential, p50Ratio };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

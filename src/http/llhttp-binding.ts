@@ -1,4 +1,4 @@
-// Node's internal HTTP parser binding, which holds llhttp, as the llhttp engine uses it.
+// Node's internal HTTP parser binding, which contains llhttp, as the llhttp engine uses it.
 
 import { createRequire } from 'node:module';
 
