@@ -141,6 +141,53 @@ delivery('10,000 messages survive 20% upstream faults', async () => {
   assert.is(exit.code, 0);
 });
 
+delivery('FIFO order survives faults', async () => {
+  const flaky = await FakeSqs.start({
+    seed: 3,
+    faults: { rates: { http500: 0.04, http503: 0.03, throttle: 0.04, resetBefore: 0.03, resetAfter: 0.03, partial: 0.03 } },
+  });
+  try {
+    flaky.createQueue('e2e-order.fifo');
+    const cli = await startCli({
+      args: [...daemonArguments(flaky.endpoint), '--max-attempts', '40'],
+      environment: { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey },
+    });
+
+    const GROUPS = 20;
+    const COUNT = 3_000;
+    const expected = new Map<string, string[]>();
+    const requests = [];
+    for (let index = 0; index < COUNT; index++) {
+      const group = `group-${index % GROUPS}`;
+      const body = `o${index}|${group} 🚀 ${index}`;
+      expected.set(group, [...(expected.get(group) ?? []), body]);
+      requests.push({
+        path: '/queues/e2e-order.fifo',
+        contentType: 'application/json',
+        body: JSON.stringify({ body, groupId: group, deduplicationId: `order-${index}` }),
+        messages: [makeMessage(index, 'json')],
+      });
+    }
+    // One connection, so that the daemon accepts the messages in the order written here.
+    const results = await sendPipelined(cli.baseUrl, requests, { connections: 1, pipelining: 32 });
+    for (const result of results) assert.is(result.status, 202, JSON.stringify(result.json));
+    const stats = await waitForNoPending(cli.baseUrl);
+    assert.is(stats.sent, COUNT);
+
+    // Retried sends reuse their deduplication ids, so the FIFO queue keeps one copy of each.
+    const arrived = new Map<string, string[]>();
+    for (const message of flaky.messages('e2e-order.fifo')) {
+      const group = message.groupId ?? '';
+      arrived.set(group, [...(arrived.get(group) ?? []), message.body]);
+    }
+    for (const [group, bodies] of expected) assert.equal(arrived.get(group), bodies, `group ${group} arrived out of order`);
+    console.log(`  FIFO: ${JSON.stringify(flaky.stats.faults)} faults, ${stats.retried} retries, ${flaky.stats.duplicatesSuppressed} duplicates suppressed by deduplication id`);
+    assert.is((await cli.stop()).code, 0);
+  } finally {
+    await flaky.close();
+  }
+});
+
 delivery('message status goes from pending to sent', async () => {
   const slow = await FakeSqs.start({ faults: { latencyMs: 3_000 } });
   try {

@@ -113,7 +113,7 @@ shutdown('draining refuses new messages', async () => {
 
   cli.child.kill('SIGTERM');
   await cli.waitForLog('stopping');
-  // The listener is closed at once; a daemon that still listened must answer 503.
+  // The daemon closes its listener at once. If it still listened, it would have to reply 503.
   let during: { status?: number; error?: string };
   try {
     const answer = await request(`${cli.baseUrl}/queues/e2e-closing`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'during the drain' });
