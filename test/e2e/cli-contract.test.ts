@@ -81,6 +81,46 @@ contract('invalid values exit non-zero', async () => {
   }
 });
 
+contract('bad config sources exit non-zero', async () => {
+  const directory = makeScratchDirectory('bad-config-');
+  const files: Record<string, string> = { unknown: '{"prot": 1}', wrongType: '{"port": "abc"}', broken: '{port' };
+  for (const [name, text] of Object.entries(files)) writeFileSync(`${directory}/${name}.json`, text);
+
+  const cases: { args: string[]; environment?: Record<string, string>; names: string[] }[] = [
+    { args: ['--config', `${directory}/unknown.json`], names: ['prot', 'unknown.json'] },
+    { args: ['--config', `${directory}/wrongType.json`], names: ['abc', 'port', 'wrongType.json'] },
+    { args: ['--config', `${directory}/broken.json`], names: ['broken.json', 'JSON'] },
+    { args: ['--config', `${directory}/missing.json`], names: ['missing.json'] },
+    { args: [], environment: { SQS_ACCELERATOR_PORT: 'abc' }, names: ['SQS_ACCELERATOR_PORT', 'abc'] },
+    { args: [], environment: { SQS_ACCELERATOR_PARSER: 'fast' }, names: ['SQS_ACCELERATOR_PARSER', 'fast'] },
+  ];
+  for (const entry of cases) {
+    const run = await runCli({ args: entry.args, environment: entry.environment });
+    const label = `${entry.args.join(' ')} ${JSON.stringify(entry.environment ?? {})}`;
+    assert.type(run.code, 'number', `${label} ended by signal ${run.signal}`);
+    assert.is.not(run.code, 0, `${label} exited with 0`);
+    for (const name of entry.names) assert.ok(run.stderr.includes(name), `${label}: the error does not name ${name}: ${run.stderr}`);
+  }
+});
+
+contract('resend reports unusable input', async () => {
+  const missing = await runCli({ args: ['resend', '/nonexistent/dead-letters.jsonl'], environment: ENVIRONMENT });
+  assert.is.not(missing.code, 0);
+  assert.ok(missing.stderr.includes('/nonexistent/dead-letters.jsonl'), missing.stderr);
+
+  const directory = makeScratchDirectory('resend-input-');
+  const file = `${directory}/letters.jsonl`;
+  writeFileSync(file, `${JSON.stringify({ id: 'x', queue: 'e2e-cli', message: { body: 'resent' }, error: { code: 'E', message: 'm' }, time: new Date().toISOString() })}\n`);
+  const withoutCredentials = await runCli({ args: ['resend', file, '--endpoint', fake!.endpoint, '--dead-letter-file', `${directory}/again.jsonl`] });
+  assert.is.not(withoutCredentials.code, 0);
+  assert.match(withoutCredentials.stderr, /AWS_ACCESS_KEY_ID/);
+  assert.is(fake!.messages('e2e-cli').filter((message) => message.body === 'resent').length, 0);
+
+  const sameFile = await runCli({ args: ['resend', file, '--endpoint', fake!.endpoint, '--dead-letter-file', file], environment: ENVIRONMENT });
+  assert.is.not(sameFile.code, 0);
+  assert.ok(sameFile.stderr.includes('--dead-letter-file'), sameFile.stderr);
+});
+
 contract('environment sets the port', async () => {
   const port = await freePort();
   const cli = await startCli({ args: ['--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: { ...ENVIRONMENT, SQS_ACCELERATOR_PORT: String(port) } });

@@ -131,6 +131,23 @@ shutdown('draining refuses new messages', async () => {
   );
 });
 
+shutdown('second signal exits at once', async () => {
+  const fake = await startFake(20_000);
+  fake.createQueue('e2e-twice');
+  const cli = await startAgainst(fake, `${makeScratchDirectory('twice-')}/dead-letters.jsonl`);
+  const accepted = await request(`${cli.baseUrl}/queues/e2e-twice`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'stuck upstream' });
+  assert.is(accepted.status, 202);
+
+  cli.child.kill('SIGTERM');
+  await cli.waitForLog('stopping');
+  cli.child.kill('SIGINT');
+  // The fake holds the message for 20 s and the drain timeout is 30 s, so only the second
+  // signal can end the process within the wait below.
+  const exit = await cli.waitForExit(15_000);
+  assert.is(exit.code, 1);
+  assert.ok(cli.findLog('second stop signal') !== undefined, `no warning about the second signal:\n${cli.stdout.slice(-1000)}`);
+});
+
 let failedLetters = '';
 let failedMessages: TestMessage[] = [];
 
