@@ -1,5 +1,5 @@
 // Runs the benchmarks one after another and prints each one's tables under a heading.
-//   node build/bench/run.js          every benchmark: ingress, parsers, sqs, e2e (about 3 minutes)
+//   node build/bench/run.js          every benchmark: ingress, parsers, sqs, e2e (2 minutes on a 2-core machine)
 //   node build/bench/run.js NAME...  only the named ones
 // The machine and Node.js version come first, because every number depends on them.
 
