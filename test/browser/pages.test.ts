@@ -55,6 +55,12 @@ pages('navigation reaches queue list', async ({ daemon, page }) => {
   await page.getByRole('link', { name: 'demo', exact: true }).click();
   await page.waitForURL(`${daemon.baseUrl}/queues/demo`);
   assert.is(await page.locator('h1').innerText(), 'demo');
+  assert.is(await page.title(), 'demo - sqs-accelerator');
+
+  await page.locator('nav').getByRole('link', { name: 'Stats' }).click();
+  await page.waitForURL(`${daemon.baseUrl}/stats`);
+  const stats = JSON.parse(await page.locator('body').innerText()) as { accepted?: unknown };
+  assert.type(stats.accepted, 'number');
 });
 
 pages('form creates standard queue', async ({ daemon, page }) => {
@@ -105,7 +111,7 @@ pages('sent message reaches status sent', async ({ daemon, page, dialogs }) => {
   const sqsMessageId = await cellText(page, 'SQS MessageId');
   assert.match(sqsMessageId, /^[0-9a-f-]{36}$/);
 
-  // Back skips the POST, which the server answered with a redirect, and lands on the queue page.
+  // Back skips the POST, which the server redirected, and lands on the queue page.
   await page.goBack();
   assert.is(page.url(), `${daemon.baseUrl}/queues/${STANDARD_QUEUE}`);
   const row = page.locator('tr', { has: page.getByRole('link', { name: id }) });
