@@ -117,6 +117,26 @@ credentials('wrong secret fails upstream', async () => {
   assert.is(fake!.messages('e2e-auth').filter((message) => message.body === 'with a wrong secret').length, 0);
 });
 
+credentials('batches never mix credentials', async () => {
+  const right = basicAuthorization(accessKeyId, secretAccessKey);
+  const unknown = basicAuthorization('AKIDUNKNOWNE2E', WRONG_SECRET);
+  const sends = Array.from({ length: 60 }, (_unused, index) => ({ body: `mixed-${index}`, authorization: index % 2 === 0 ? right : unknown }));
+
+  // Sent all at once, so that messages of both keys wait for the same queue together.
+  const results = await Promise.all(
+    sends.map((send) => request(`${cli!.baseUrl}/queues/e2e-auth`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: send.authorization }, body: send.body })),
+  );
+  for (const result of results) assert.is(result.status, 202);
+  const statuses = await Promise.all(results.map((result) => waitForSettled(cli!.baseUrl, result.json.id)));
+
+  for (const [index, status] of statuses.entries()) {
+    if (index % 2 === 0) assert.is(status.state, 'sent', `message ${index} with the known key: ${JSON.stringify(status)}`);
+    else assert.is(status.error?.code, 'InvalidClientTokenId', `message ${index} with the unknown key: ${JSON.stringify(status)}`);
+  }
+  const stored = fake!.messages('e2e-auth').map((message) => message.body).filter((body) => body.startsWith('mixed-'));
+  assert.equal(stored.sort(), sends.filter((_send, index) => index % 2 === 0).map((send) => send.body).sort());
+});
+
 credentials('secret appears nowhere', async () => {
   const authorization = basicAuthorization(accessKeyId, secretAccessKey);
   const pages: [string, Record<string, string>][] = [

@@ -165,7 +165,7 @@ delivery('FIFO order survives faults', async () => {
         path: '/queues/e2e-order.fifo',
         contentType: 'application/json',
         body: JSON.stringify({ body, groupId: group, deduplicationId: `order-${index}` }),
-        messages: [makeMessage(index, 'json')],
+        messages: [{ tag: `o${index}`, form: 'json' as const, body }],
       });
     }
     // One connection, so that the daemon accepts the messages in the order written here.

@@ -141,7 +141,7 @@ shutdown('second signal exits at once', async () => {
   cli.child.kill('SIGTERM');
   await cli.waitForLog('stopping');
   cli.child.kill('SIGINT');
-  // The fake holds the message for 20 s and the drain timeout is 30 s, so only the second
+  // The fake delays its response by 20 s and the drain timeout is 30 s, so only the second
   // signal can end the process within the wait below.
   const exit = await cli.waitForExit(15_000);
   assert.is(exit.code, 1);

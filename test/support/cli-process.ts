@@ -100,7 +100,7 @@ export class CliProcess {
     return this.#exitStatus;
   }
 
-  /** The JSON log lines of standard output; other lines are skipped. */
+  /** Parses the JSON log lines of standard output, skipping other lines. */
   logLines(): Record<string, unknown>[] {
     const lines: Record<string, unknown>[] = [];
     for (const line of this.#stdout.split('\n')) {
