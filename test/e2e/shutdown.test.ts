@@ -150,10 +150,24 @@ shutdown('second signal exits at once', async () => {
 
 let failedLetters = '';
 let failedMessages: TestMessage[] = [];
+const FIFO_BODIES = Array.from({ length: 6 }, (_unused, index) => `fifo-failing-${index} ✓`);
+
+/** FIFO messages of one group, sent on one connection so that their order is defined. */
+async function sendFifoGroup(baseUrl: string): Promise<void> {
+  const requests = FIFO_BODIES.map((body, index) => ({
+    path: '/queues/e2e-failing.fifo',
+    contentType: 'application/json',
+    body: JSON.stringify({ body, groupId: 'group-a', deduplicationId: `dedup-${index}` }),
+    messages: [{ tag: `fifo${index}`, form: 'json' as const, body }],
+  }));
+  const results = await sendPipelined(baseUrl, requests, { connections: 1, pipelining: 1 });
+  for (const result of results) assert.is(result.status, 202, JSON.stringify(result.json));
+}
 
 shutdown('failing upstream fills the dead-letter file', async () => {
   const fake = await startFake(0);
   fake.createQueue('e2e-failing');
+  fake.createQueue('e2e-failing.fifo');
   fake.setFaults({ rates: { http500: 1 } });
   failedLetters = `${makeScratchDirectory('failing-')}/dead-letters.jsonl`;
   const cli = await startAgainst(fake, failedLetters, ['--drain-timeout', '2000']);
@@ -162,12 +176,21 @@ shutdown('failing upstream fills the dead-letter file', async () => {
   failedMessages = requests.map((encoded) => encoded.messages[0]);
   const results = await sendPipelined(cli.baseUrl, requests);
   const ids = results.map((result) => result.json.id as string);
+  await sendFifoGroup(cli.baseUrl);
   const exit = await cli.stop();
 
   assert.is(exit.code, 0);
   assert.ok(cli.findLog('sqs-accelerator stopped') !== undefined);
   assert.is(fake.messages('e2e-failing').length, 0);
-  const letters = readDeadLetterLines(failedLetters);
+  const allLetters = readDeadLetterLines(failedLetters);
+  const fifoLetters = allLetters.filter((letter) => letter.queue === 'e2e-failing.fifo');
+  assert.equal(
+    fifoLetters.map((letter) => letter.message.body).sort(),
+    [...FIFO_BODIES].sort(),
+  );
+  for (const letter of fifoLetters) assert.is((letter.message as { groupId?: string }).groupId, 'group-a');
+
+  const letters = allLetters.filter((letter) => letter.queue !== 'e2e-failing.fifo');
   assert.equal(letters.map((letter) => letter.id).sort(), ids.sort());
   for (const letter of letters) {
     assert.is(letter.queue, 'e2e-failing');
@@ -186,6 +209,7 @@ shutdown('resend delivers the dead letters', async () => {
   assert.ok(failedLetters !== '', 'the previous test wrote no dead-letter file');
   const fake = await startFake(0);
   fake.createQueue('e2e-failing');
+  fake.createQueue('e2e-failing.fifo');
   const otherFile = `${makeScratchDirectory('resend-')}/failed-again.jsonl`;
 
   const run = await runCli({
@@ -196,8 +220,8 @@ shutdown('resend delivers the dead letters', async () => {
   const summaryLine = run.stdout.split('\n').find((line) => line.startsWith('{') && line.includes('"sent"'));
   assert.ok(summaryLine !== undefined, `no summary on standard output:\n${run.stdout}`);
   const summary = JSON.parse(summaryLine);
-  assert.is(summary.messages, failedMessages.length);
-  assert.is(summary.sent, failedMessages.length);
+  assert.is(summary.messages, failedMessages.length + FIFO_BODIES.length);
+  assert.is(summary.sent, failedMessages.length + FIFO_BODIES.length);
   assert.is(summary.failed, 0);
 
   const stored = fake.messages('e2e-failing');
@@ -207,6 +231,16 @@ shutdown('resend delivers the dead letters', async () => {
     assert.is(copies.length, 1, `${message.tag} arrived ${copies.length} times`);
     assert.equal(copies[0].attributes, message.attributes ?? {});
   }
+  // A FIFO group must arrive in the order the daemon accepted it, even after a dead-letter round trip.
+  const fifo = fake.messages('e2e-failing.fifo');
+  assert.equal(
+    fifo.map((message) => message.body),
+    FIFO_BODIES,
+  );
+  assert.equal(
+    fifo.map((message) => message.deduplicationId),
+    FIFO_BODIES.map((_body, index) => `dedup-${index}`),
+  );
   assert.equal(readDeadLetterLines(otherFile), []);
   assert.not.ok(`${run.stdout}${run.stderr}`.includes(DEFAULT_TEST_CREDENTIALS.secretAccessKey));
 });
