@@ -412,6 +412,7 @@ export async function runEndToEndBenchmark(overrides: Partial<EndToEndOptions> =
     if (throughput.delivered !== throughput.accepted - throughput.failed) {
       console.log(`NOTE: the fake stored ${throughput.delivered} messages, the accelerator reports ${throughput.accepted} accepted and ${throughput.failed} failed`);
     }
+    console.log(`The fake counted ${throughput.fakeCallsPerMessage.toFixed(3)} send calls per stored message.`);
     if (throughput.warnings > 0) console.log(`NOTE: the accelerator logged ${throughput.warnings} warnings or errors; the first five went to stderr`);
 
     console.log(`\nTime for the web app to enqueue one message (sequential requests, one keep-alive connection; the accelerator delivers to a fake SQS with ${options.sqsLatencyMs} ms latency)\n`);
