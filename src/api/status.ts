@@ -1,15 +1,15 @@
 // Health, readiness, counters, metrics, message status and the home page.
 
-import { AcceleratorError } from '../accelerator/errors.js';
 import type { IngressRequest } from '../http/request.js';
 import type { Reply } from '../http/reply.js';
 import type { Router } from '../http/router.js';
 import type { ApiContext } from './context.js';
 import { requestCredentials } from './messages.js';
-import { answering, sendHtml, wantsHtml } from './respond.js';
+import { sendHtml, wantsHtml } from './respond.js';
 import { latencyPercentile } from './latency-summary.js';
 import { buildHomeData, renderHome, type HomeData } from './html/home.js';
 import { renderMessage } from './html/message.js';
+import { renderError } from './html/error.js';
 
 /** How long a readiness answer is reused, in milliseconds, so probes cannot flood SQS. */
 const READINESS_CACHE_MS = 2000;
@@ -81,18 +81,18 @@ async function checkReadiness(context: ApiContext, request: IngressRequest): Pro
   }
 }
 
-function showMessage(context: ApiContext, request: IngressRequest, reply: Reply): Promise<void> {
-  return answering(context.logger, request, reply, () => {
-    const status = context.accelerator.status(request.params.id);
-    if (status === undefined) {
-      const message = `no recent message has id ${JSON.stringify(request.params.id.slice(0, 64))}; the status index keeps the most recent ${context.accelerator.index.capacity} messages`;
-      if (wantsHtml(request)) throw new AcceleratorError('INVALID_FIELD', 'id', message);
-      reply.json(404, { error: { code: 'MessageNotFound', field: 'id', message } });
-      return;
-    }
+function showMessage(context: ApiContext, request: IngressRequest, reply: Reply): void {
+  const status = context.accelerator.status(request.params.id);
+  if (status !== undefined) {
     if (wantsHtml(request)) sendHtml(reply, 200, renderMessage(status));
     else reply.json(200, status);
-  });
+    return;
+  }
+
+  const code = 'MessageNotFound';
+  const message = `no recent message has id ${JSON.stringify(request.params.id.slice(0, 64))}; the status index keeps the most recent ${context.accelerator.index.capacity} messages`;
+  if (wantsHtml(request)) sendHtml(reply, 404, renderError({ status: 404, code, message, field: 'id' }));
+  else reply.json(404, { error: { code, field: 'id', message } });
 }
 
 export function addStatusRoutes(router: Router, context: ApiContext): void {
