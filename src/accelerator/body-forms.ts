@@ -56,7 +56,7 @@ function checkCharset(charset: string | undefined): void {
   if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return;
   throw new AcceleratorError(
     'UNSUPPORTED_CHARSET',
-    '',
+    'Content-Type',
     `charset ${previewValue(charset)} is not supported: send the body as UTF-8 (charset=utf-8)`,
   );
 }
@@ -139,14 +139,15 @@ export function readJsonMessage(value: unknown): MessageInput {
   return message;
 }
 
-function parseJsonText(text: string): unknown {
+/** Parses JSON text; `field` names the rejected part (the request body, or nothing for an NDJSON line). */
+function parseJsonText(text: string, field: string): unknown {
   try {
     // RFC 8259 section 8.1 lets a parser ignore a byte order mark, and some Windows tools write one.
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     // V8's message gives the position and at most a short excerpt of the input.
     const detail = (error as Error).message.slice(0, 120);
-    throw new AcceleratorError('INVALID_JSON', '', `body is not valid JSON (${detail}): send one JSON object like {"body": "..."}`);
+    throw new AcceleratorError('INVALID_JSON', field, `body is not valid JSON (${detail}): send one JSON object like {"body": "..."}`);
   }
 }
 
@@ -227,7 +228,7 @@ export function parseMessageBody(contentType: string | undefined, raw: Buffer): 
   }
   if (isJsonMediaType(mediaType)) {
     checkCharset(charset);
-    return readJsonMessage(parseJsonText(decodeUtf8(raw, '')));
+    return readJsonMessage(parseJsonText(decodeUtf8(raw, ''), 'body'));
   }
 
   checkCharset(charset);
@@ -272,7 +273,7 @@ export function parseMessageLines(raw: Buffer, options: { maxMessages?: number }
       }
       try {
         const text = decodeUtf8(raw.subarray(start, contentEnd), '');
-        messages.push({ line, message: readJsonMessage(parseJsonText(text)) });
+        messages.push({ line, message: readJsonMessage(parseJsonText(text, '')) });
       } catch (error) {
         if (error instanceof AcceleratorError) throw error.atLine(line);
         throw error;

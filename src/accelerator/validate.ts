@@ -51,9 +51,11 @@ function queueNameError(name: string): AcceleratorError | undefined {
 }
 
 /** Throws INVALID_QUEUE_NAME unless `name` has 1 to 80 characters `[A-Za-z0-9_-]`, optionally ending in `.fifo`. */
-export function validateQueueName(name: string): void {
+/** Throws INVALID_QUEUE_NAME for an invalid name; `field` names where the client sent it. */
+export function validateQueueName(name: string, field = 'queue'): void {
   const error = queueNameError(name);
-  if (error !== undefined) throw error;
+  if (error === undefined) return;
+  throw field === error.field ? error : new AcceleratorError(error.code, field, error.message);
 }
 
 /** Returns why a message group or deduplication id is invalid, or undefined when it is valid. */
@@ -194,7 +196,7 @@ export function findMessageProblems(
     problems.push(
       new AcceleratorError(
         'MESSAGE_TOO_LARGE',
-        attributeBytes === 0 ? 'body' : '',
+        attributeBytes === 0 ? 'body' : 'attributes',
         `message is ${bytes} bytes (body ${bodyBytes}, attributes ${attributeBytes}), more than the maximum of ${maxBytes}: send a smaller message, or store the payload elsewhere and send a reference`,
       ),
     );

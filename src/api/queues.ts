@@ -57,7 +57,7 @@ export function queueCreation(fields: Map<string, unknown>): { name: string; att
   if (typeof name !== 'string' || name === '') {
     throw new AcceleratorError('INVALID_QUEUE_NAME', 'queue_name', 'queue_name is missing: send the name of the queue to create');
   }
-  validateQueueName(name);
+  validateQueueName(name, 'queue_name');
 
   const attributes: Record<string, string> = {};
   for (const [field, value] of fields) {

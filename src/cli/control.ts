@@ -16,8 +16,10 @@ export async function printStatus(options: AcceleratorOptions): Promise<number> 
     process.stdout.write(`${JSON.stringify({ healthy: health.ok, stats: await stats.json() }, null, 2)}\n`);
     return health.ok ? 0 : 1;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    process.stderr.write(`sqs-accelerator: no healthy instance at ${base} (${cause}); check --host and --port\n`);
+    // fetch wraps the socket error; with several addresses tried it is an AggregateError.
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+    process.stderr.write(`sqs-accelerator: no healthy instance at ${base} (${reason}); check --host and --port\n`);
     return 1;
   }
 }

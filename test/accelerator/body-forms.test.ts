@@ -125,7 +125,7 @@ json('accepts +json media types and null optional fields', () => {
 });
 
 const badJson: Array<[string, string, string, string]> = [
-  ['syntax error', '{"body": "a",}', 'INVALID_JSON', ''],
+  ['syntax error', '{"body": "a",}', 'INVALID_JSON', 'body'],
   ['array', '[{"body": "a"}]', 'INVALID_FIELD', ''],
   ['missing body', '{"attributes": {}}', 'MISSING_BODY', 'body'],
   ['numeric body', '{"body": 5}', 'INVALID_FIELD', 'body'],
