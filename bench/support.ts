@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -145,4 +146,54 @@ export function formatNumber(value: number): string {
   if (value >= 1000) return Math.round(value).toLocaleString('en-US');
   if (value >= 10) return value.toFixed(1);
   return value.toFixed(2);
+}
+
+/**
+ * A minimal keep-alive HTTP/1.1 client for latency measurements: one request at a time on one
+ * socket, responses framed by Content-Length (every server measured here sends it).
+ */
+export class RawHttpClient {
+  readonly #socket: Socket;
+  #buffer: Buffer = Buffer.alloc(0);
+  #waiting: ((status: number) => void) | undefined;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+  }
+
+  static connect(port: number): Promise<RawHttpClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: '127.0.0.1' }, () => resolve(new RawHttpClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes `request` and resolves with the status of the response once all of it has arrived. */
+  exchange(request: string): Promise<number> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+      this.#socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+    const headEnd = this.#buffer.indexOf('\r\n\r\n');
+    if (headEnd === -1) return;
+
+    const head = this.#buffer.toString('latin1', 0, headEnd);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.#buffer.length < headEnd + 4 + length) return;
+
+    this.#buffer = this.#buffer.subarray(headEnd + 4 + length);
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.(Number(head.slice(9, 12)));
+  }
 }
