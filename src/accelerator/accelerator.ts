@@ -208,7 +208,7 @@ export class Accelerator {
       });
       this.#counters.deadLettersWritten++;
     } catch (caught) {
-      // The message is lost at this point; say so loudly, with its id, but not its body.
+      // The message is lost at this point, so log an error with its id, but not its body.
       this.#counters.deadLetterWriteFailures++;
       this.#logger.error({ id: message.id, queue: message.queueName, err: caught instanceof Error ? caught.message : String(caught) }, 'could not write a dead letter; the message is lost');
     }

@@ -10,7 +10,7 @@ import type { Router } from '../http/router.js';
 import type { ApiContext } from './context.js';
 import { answering, redirect, wantsHtml } from './respond.js';
 
-/** The request's own credentials (Basic auth, optional X-Amz-Security-Token) or the accelerator's. */
+/** Returns the request's own credentials (Basic auth, optional X-Amz-Security-Token) or the accelerator's. */
 export function requestCredentials(context: ApiContext, request: IngressRequest): Credentials {
   return context.credentials.resolve(request.header('authorization'), request.header('x-amz-security-token'));
 }

@@ -92,7 +92,7 @@ export function queueCreation(fields: Map<string, unknown>): { name: string; att
   return { name, attributes };
 }
 
-/** The queue name in an SQS queue URL: its last path segment. */
+/** Returns the queue name in an SQS queue URL, which is its last path segment. */
 function nameOfQueueUrl(url: string): string {
   return decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
 }

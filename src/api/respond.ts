@@ -19,12 +19,12 @@ export function sendHtml(reply: Reply, status: number, html: string, headers: Re
   reply.send(status, html, { 'Content-Type': HTML_TYPE, 'Cache-Control': 'no-store', ...headers });
 }
 
-/** Answers a browser's form post with 303, so that reloading the next page does not post again. */
+/** Redirects a browser's form post with 303, so that reloading the next page does not post again. */
 export function redirect(reply: Reply, location: string): void {
   reply.send(303, '', { Location: location });
 }
 
-/** What an error becomes in a response. */
+/** The status, code, field, message and headers of an error response. */
 interface ErrorView {
   status: number;
   code: string;

@@ -11,10 +11,10 @@ import { buildHomeData, renderHome, type HomeData } from './html/home.js';
 import { renderMessage } from './html/message.js';
 import { renderError } from './html/error.js';
 
-/** How long a readiness answer is reused, in milliseconds, so probes cannot flood SQS. */
+/** How long a readiness result is reused, in milliseconds, so probes cannot flood SQS. */
 const READINESS_CACHE_MS = 2000;
 
-/** The counters of /stats, also shown on the home page. */
+/** Collects the counters that /stats returns. */
 export function collectStats(context: ApiContext): Record<string, unknown> {
   const counters = context.accelerator.counters;
   const delivery = context.accelerator.deliveryCounters;

@@ -1,5 +1,5 @@
-// The embedded SQS emulator behind --local-sqs: fauxqs, bound to loopback only, so that a
-// newcomer sees the whole flow without an AWS account. Messages live in its memory.
+// The embedded SQS emulator behind --local-sqs: fauxqs, bound to loopback only, so that the
+// whole flow runs without an AWS account. Messages live in its memory.
 
 import { buildApp } from 'fauxqs';
 

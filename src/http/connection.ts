@@ -31,7 +31,7 @@ export class Connection implements ParserHandler, ResponseSink {
   readonly #parser: RequestParser;
   readonly #remoteAddress: string;
 
-  /** Unanswered requests and answered ones not yet written, in request order. */
+  /** Requests without a response, and responses not yet written, in request order. */
   readonly #slots: ResponseSlot[] = [];
   #head: RequestHead | null = null;
   #headSlot: ResponseSlot | null = null;
@@ -80,8 +80,8 @@ export class Connection implements ParserHandler, ResponseSink {
     this.#setPhase(Phase.Body);
 
     if (head.expectContinue && this.#headError === null) {
-      // RFC 9110 section 10.1.1: the client may wait for this before sending the body; it must
-      // still leave after every earlier response, so flush() writes it when its turn comes.
+      // RFC 9110 section 10.1.1: the client may wait for this before sending the body. It must
+      // still follow every earlier response, so flush() writes it when its turn comes.
       slot.continueOwed = true;
       if (this.#slots.length === 1) this.#writeContinue(slot);
     }
@@ -295,7 +295,7 @@ export class Connection implements ParserHandler, ResponseSink {
       this.fail(error);
       return;
     }
-    // The client sent its last request; answer what is pending, then close our side too.
+    // The client sent its last request, so respond to what is pending, then close our side too.
     this.#closeWhenDone = true;
     if (this.#slots.length === 0) this.#closeAfterWrite();
   }
@@ -319,8 +319,8 @@ export class Connection implements ParserHandler, ResponseSink {
 
   #closeAfterWrite(): void {
     this.#setPhase(Phase.Closing);
-    // Half-close and keep draining input for a moment, so that the kernel does not answer
-    // unread bytes with a reset that could discard the response before the client reads it.
+    // Half-close and keep draining input for a moment, so that the kernel does not meet unread
+    // bytes with a reset that could discard the response before the client reads it.
     this.socket.end();
     this.socket.resume();
   }

@@ -10,7 +10,7 @@ import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from './character
 // Node's METHODS is llhttp's method table, so both engines accept the same methods.
 const KNOWN_METHODS = new Set(METHODS);
 
-/** Where one line ends: `end` excludes the line ending, `next` is the first byte of the next line. */
+/** Bounds of one line: `end` excludes the line ending, `next` is the first byte of the next line. */
 interface LineBounds {
   end: number;
   next: number;
@@ -68,7 +68,7 @@ function parseRequestLine(buffer: Buffer, start: number, limit: number, head: Re
   return line.next;
 }
 
-// RFC 3986 section 3.2: an authority holds unreserved and sub-delimiter characters, percent
+// RFC 3986 section 3.2: an authority contains unreserved and sub-delimiter characters, percent
 // escapes, ":" and "@", and "[" "]" around an IPv6 literal.
 const AUTHORITY_FORM = /^[A-Za-z0-9\-._~%!$&'()*+,;=\[\]]+:\d+$/;
 const ABSOLUTE_FORM = /^[A-Za-z]+:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]]*([/?]|$)/;

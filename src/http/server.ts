@@ -169,7 +169,7 @@ export class IngressServer implements IngressContext {
       this.counters.connectionsRejected++;
       this.#protocolErrorLog.warn('MAX_CONNECTIONS', { limit: this.limits.maxConnections }, 'rejected a connection over the connection limit');
       const body = `too many connections (limit ${this.limits.maxConnections}); retry later\n`;
-      // Errors on a socket that only receives this answer carry no information worth logging.
+      // Errors on a socket that only receives this 503 carry no information worth logging.
       socket.on('error', () => socket.destroy());
       socket.end(serializeResponse({ status: 503, body, headers: { 'Retry-After': 1 }, headOnly: false, connection: 'close' }));
       // Discard input so that the peer's FIN is read and the socket can close.
