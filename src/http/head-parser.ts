@@ -159,7 +159,7 @@ export function parseHead(buffer: Buffer, start: number, limit: number, head: Re
  * HTAB (OWS): String.prototype.trim() would also strip bytes such as 0xA0, letting
  * "\xa0chunked" pass as chunked when other parsers reject it.
  */
-function listMembers(value: string): string[] {
+export function listMembers(value: string): string[] {
   return value.split(',').map((member) => member.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
 }
 
@@ -167,7 +167,7 @@ function listMembers(value: string): string[] {
  * Derives body framing and connection handling from the header fields (RFC 9112 sections 6
  * and 9.3), rejecting every combination that request smuggling relies on.
  */
-function applyFraming(head: RequestHead, limits: ParserLimits): void {
+export function applyFraming(head: RequestHead, limits: ParserLimits): void {
   let contentLength = -1;
   let codings: string[] | undefined;
   let closeRequested = false;
@@ -218,6 +218,12 @@ function applyTransferCodings(head: RequestHead, codings: string[], contentLengt
     throw new HttpError('CONTENT_LENGTH_WITH_TRANSFER_ENCODING', 'request has both Content-Length and Transfer-Encoding; send only one');
   }
 
+  checkTransferCodings(codings);
+  head.chunked = true;
+}
+
+/** Rejects codings other than chunked, chunked not last, and chunked applied twice (RFC 9112 section 6.1). */
+export function checkTransferCodings(codings: string[]): void {
   for (let index = 0; index < codings.length; index++) {
     const coding = codings[index];
     if (coding === '') {
@@ -230,7 +236,6 @@ function applyTransferCodings(head: RequestHead, codings: string[], contentLengt
       throw new HttpError('INVALID_TRANSFER_ENCODING', 'chunked must be the last and only once applied transfer coding');
     }
   }
-  head.chunked = true;
 }
 
 /** Parses a Content-Length value: one or more digits and nothing else (RFC 9110 section 8.6). */

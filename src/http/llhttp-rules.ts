@@ -3,7 +3,7 @@
 
 import { HttpError, type HttpErrorCode } from './errors.js';
 import type { ParserLimits, RequestHead } from './parser.js';
-import { checkTargetForm } from './head-parser.js';
+import { applyFraming, checkTargetForm, checkTransferCodings, listMembers } from './head-parser.js';
 import { KNOWN_METHODS, type NativeError, type NativeHead } from './llhttp-binding.js';
 
 const LF = 10;
@@ -51,41 +51,7 @@ export function buildHead(nativeHead: NativeHead, limits: ParserLimits): Request
     expectContinue: false,
   };
 
-  let contentLength = -1;
-  let codings: string[] | undefined;
-  let closeRequested = false;
-  let keepAliveRequested = false;
-  for (let index = 0; index < headers.length; index += 2) {
-    const name = headers[index];
-    const value = headers[index + 1];
-    if (name === 'content-length') {
-      // llhttp has checked that the value is digits only and not repeated.
-      contentLength = Number(value);
-    } else if (name === 'transfer-encoding') {
-      codings = (codings ?? []).concat(listMembers(value));
-    } else if (name === 'connection') {
-      for (const option of listMembers(value)) {
-        if (option === 'close') closeRequested = true;
-        else if (option === 'keep-alive') keepAliveRequested = true;
-      }
-    } else if (name === 'expect' && value.toLowerCase() === '100-continue') {
-      head.expectContinue = true;
-    }
-  }
-
-  if (codings !== undefined) {
-    if (nativeHead.versionMinor === 0) {
-      // RFC 9112 section 6.1: an HTTP/1.0 recipient cannot be trusted to frame a chunked body.
-      throw new HttpError('INVALID_TRANSFER_ENCODING', 'Transfer-Encoding is not allowed in an HTTP/1.0 request; send Content-Length');
-    }
-    checkTransferCodings(codings);
-    head.chunked = true;
-  } else if (contentLength !== -1) {
-    if (contentLength > limits.maxBodyBytes) {
-      throw new HttpError('BODY_TOO_LARGE', `Content-Length ${contentLength} exceeds the body limit of ${limits.maxBodyBytes} bytes`);
-    }
-    head.contentLength = contentLength;
-  }
+  applyFraming(head, limits);
 
   if (method === 'CONNECT' && (head.chunked || head.contentLength > 0)) {
     // RFC 9110 section 9.3.6: a CONNECT request has no content. llhttp reads the bytes after its
@@ -93,9 +59,6 @@ export function buildHead(nativeHead: NativeHead, limits: ParserLimits): Request
     throw new HttpError('INVALID_REQUEST_LINE', 'a CONNECT request must not have a body; remove Content-Length and Transfer-Encoding');
   }
 
-  const http11 = nativeHead.versionMajor === 1 && nativeHead.versionMinor === 1;
-  head.keepAlive = http11 ? !closeRequested : keepAliveRequested && !closeRequested;
-  if (head.contentLength <= 0 && !head.chunked) head.expectContinue = false;
   return head;
 }
 
@@ -129,27 +92,6 @@ export function versionError(version: string): HttpError {
     return new HttpError('UNSUPPORTED_VERSION', `${version} is not supported; use HTTP/1.1 or HTTP/1.0`);
   }
   return new HttpError('INVALID_VERSION', `protocol version ${JSON.stringify(version.slice(0, 32))} is invalid; end the request line with HTTP/1.1 or HTTP/1.0`);
-}
-
-/** Splits a list header value into lower-cased members, trimming only SP and HTAB (OWS). */
-export function listMembers(value: string): string[] {
-  return value.split(',').map((member) => member.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
-}
-
-/** Rejects what llhttp lets through: codings other than chunked before it, and chunked twice (RFC 9112 section 6.1). */
-export function checkTransferCodings(codings: string[]): void {
-  for (let index = 0; index < codings.length; index++) {
-    const coding = codings[index];
-    if (coding === '') {
-      throw new HttpError('INVALID_TRANSFER_ENCODING', 'Transfer-Encoding has an empty coding; send "Transfer-Encoding: chunked"');
-    }
-    if (coding !== 'chunked') {
-      throw new HttpError('UNSUPPORTED_TRANSFER_CODING', `transfer coding ${JSON.stringify(coding.slice(0, 32))} is not implemented; only chunked is`);
-    }
-    if (index !== codings.length - 1) {
-      throw new HttpError('INVALID_TRANSFER_ENCODING', 'chunked must be the last and only once applied transfer coding');
-    }
-  }
 }
 
 /**
