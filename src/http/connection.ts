@@ -48,6 +48,8 @@ export class Connection implements ParserHandler, ResponseSink {
   #pausedForWrites = false;
   #peerEnded = false;
   #closeWhenDone = false;
+  /** Set once an error response is queued: the parser is unusable and later input is discarded. */
+  #rejected = false;
 
   constructor(socket: Socket, context: IngressContext) {
     this.socket = socket;
@@ -197,14 +199,19 @@ export class Connection implements ParserHandler, ResponseSink {
   /** Stops reading new requests, lets the unanswered ones finish, then closes. */
   shutdown(): void {
     this.#closeWhenDone = true;
-    if (this.#slots.length === 0) {
-      this.socket.end();
-      this.#setPhase(Phase.Closing);
-    }
+    if (this.#readyToClose) this.#closeAfterWrite();
+  }
+
+  /** True when every response is written and no request is half received. */
+  get #readyToClose(): boolean {
+    return this.#slots.length === 0 && (this.#rejected || this.#parser.idle);
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#phase === Phase.Closing || this.#closeWhenDone) return;
+    if (this.#phase === Phase.Closing || this.#rejected) return;
+    // After Connection: close or a server shutdown, a request already under way may finish, but
+    // no new one starts.
+    if (this.#closeWhenDone && this.#parser.idle) return;
     if (this.#held !== null) {
       this.#held = Buffer.concat([this.#held, chunk]);
       return;
@@ -244,7 +251,7 @@ export class Connection implements ParserHandler, ResponseSink {
   #resumeIfPossible(): void {
     if (this.#pausedForWrites || this.#phase === Phase.Closing) return;
     if (this.#closeWhenDone) {
-      if (this.#slots.length === 0) this.#closeAfterWrite();
+      if (this.#readyToClose) this.#closeAfterWrite();
       return;
     }
     if (!this.#holdingInput || this.#slots.length >= this.#context.limits.maxPipelinedRequests) return;
@@ -315,6 +322,7 @@ export class Connection implements ParserHandler, ResponseSink {
     });
     slot.close = true;
     this.#closeWhenDone = true;
+    this.#rejected = true;
   }
 
   #closeAfterWrite(): void {

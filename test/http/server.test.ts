@@ -169,6 +169,30 @@ flow('graceful close answers the request in progress', async () => {
   assert.ok(connectionClosed, 'the server closed the connection after the answer');
 });
 
+flow('graceful close lets a half-received request finish', async () => {
+  const server = new IngressServer({ router: sampleRouter() });
+  const { port } = await server.listen(0);
+  const socket = await openSocket(port);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString();
+  });
+  const ended = new Promise((resolve) => socket.on('end', resolve));
+  socket.write('GET /queues HTTP/1.1\r\nHo');
+  await waitFor(() => server.connectionCount === 1);
+  // Give the server time to read the partial head before it is told to close.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const closed = server.close(5000);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  socket.write('st: a\r\n\r\nGET /queues HTTP/1.1\r\nHost: a\r\n\r\n');
+  await ended;
+  await closed;
+  assert.is(received.split('HTTP/1.1 200 OK').length - 1, 1, 'the started request is answered, the next one is not');
+  assert.match(received, /queue list$/);
+  socket.destroy();
+});
+
 flow.run();
 
 const timeouts = suite('timeouts');
