@@ -153,4 +153,31 @@ bounds('a client that does not read pauses request dispatch', async () => {
   }
 });
 
+bounds('input after a rejected request is discarded', async () => {
+  const held: Reply[] = [];
+  const router = new Router().add('GET', '/hold/:n', (_request, reply) => {
+    held.push(reply);
+  });
+  const server = new IngressServer({ router });
+  const { port } = await server.listen(0);
+  try {
+    const socket = await openSocket(port);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(get('/hold/1') + 'GET / HTTP/9.9\r\nHost: a\r\n\r\n');
+    await waitFor(() => held.length === 1);
+    socket.write(get('/hold/2'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    held[0].send(200, 'first');
+    await closed;
+    const statuses = parseResponses(Buffer.concat(received)).map((response) => response.status);
+    assert.equal(statuses, [200, 505], 'one answer, one rejection, nothing for the later input');
+    assert.is(held.length, 1, 'the request after the rejection was not dispatched');
+  } finally {
+    await server.close(500);
+  }
+});
+
 bounds.run();
