@@ -173,6 +173,7 @@ export class Connection implements ParserHandler, ResponseSink {
   /** Rejects the request in progress (or the next one) and closes after the error response. */
   fail(error: HttpError): void {
     if (this.#phase === Phase.Closing) return;
+    this.#context.onProtocolError(error, this.#remoteAddress);
     const slot = this.#headSlot ?? new ResponseSlot();
     if (this.#headSlot === null) this.#slots.push(slot);
     this.#headSlot = null;
@@ -228,7 +229,6 @@ export class Connection implements ParserHandler, ResponseSink {
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       this.#parsing = false;
-      this.#context.onProtocolError(error, this.#remoteAddress);
       this.fail(error);
       return;
     }
