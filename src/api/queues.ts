@@ -37,7 +37,7 @@ function readCreateFields(request: IngressRequest): Map<string, unknown> {
     try {
       parsed = JSON.parse(request.body.toString('utf8'));
     } catch (error) {
-      throw new AcceleratorError('INVALID_JSON', '', `request body is not valid JSON (${(error as Error).message}); send {"queue_name": "..."}`);
+      throw new AcceleratorError('INVALID_JSON', 'body', `request body is not valid JSON (${(error as Error).message}); send {"queue_name": "..."}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new AcceleratorError('INVALID_JSON', '', 'request body must be a JSON object such as {"queue_name": "orders"}');
