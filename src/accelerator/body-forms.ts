@@ -230,6 +230,15 @@ export function parseMessageBody(contentType: string | undefined, raw: Buffer): 
     checkCharset(charset);
     return readJsonMessage(parseJsonText(decodeUtf8(raw, ''), 'body'));
   }
+  if (mediaType === 'multipart/form-data') {
+    // Taking the multipart envelope as the message would deliver its boundaries and part
+    // headers, which is never what the sender meant.
+    throw new AcceleratorError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Content-Type',
+      'multipart/form-data is not accepted: send message_body as application/x-www-form-urlencoded (curl -d or --data-urlencode, not -F), JSON, or the raw message',
+    );
+  }
 
   checkCharset(charset);
   return { body: decodeUtf8(raw, 'body') };

@@ -31,7 +31,10 @@ export type AcceleratorErrorCode =
   | 'DEAD_LETTER_FILE_FAILED'
   | 'INVALID_DEAD_LETTER'
   | 'OVERLOADED'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PID_FILE_IN_USE'
+  | 'LOCAL_SQS_UNAVAILABLE';
 
 const STATUS_BY_CODE: Record<AcceleratorErrorCode, number> = {
   INVALID_QUEUE_NAME: 400,
@@ -62,6 +65,9 @@ const STATUS_BY_CODE: Record<AcceleratorErrorCode, number> = {
   INVALID_DEAD_LETTER: 400,
   OVERLOADED: 503,
   SHUTTING_DOWN: 503,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PID_FILE_IN_USE: 500,
+  LOCAL_SQS_UNAVAILABLE: 500,
 };
 
 /**

@@ -4,6 +4,7 @@
 import { parseMessageBody, parseMessageLines } from '../accelerator/body-forms.js';
 import { validateMessage, validateMessageLines, validateQueueName } from '../accelerator/validate.js';
 import type { Credentials } from '../accelerator/credentials.js';
+import { AcceleratorError } from '../accelerator/errors.js';
 import type { IngressRequest } from '../http/request.js';
 import type { Reply } from '../http/reply.js';
 import type { Router } from '../http/router.js';
@@ -15,11 +16,21 @@ export function requestCredentials(context: ApiContext, request: IngressRequest)
   return context.credentials.resolve(request.header('authorization'), request.header('x-amz-security-token'));
 }
 
+/**
+ * Rejects an empty request that declared no body length: typed by hand, its body would
+ * otherwise be read as the next request.
+ */
+function checkBodyFraming(request: IngressRequest): void {
+  if (request.body.length > 0 || request.header('content-length') !== undefined || request.header('transfer-encoding') !== undefined) return;
+  throw new AcceleratorError('MISSING_BODY', 'body', 'request has no body: send the message with a Content-Length header (or Transfer-Encoding: chunked)');
+}
+
 function sendOne(context: ApiContext, request: IngressRequest, reply: Reply): Promise<void> {
   return answering(context.logger, request, reply, () => {
     const queue = request.params.name;
     validateQueueName(queue);
     const credentials = requestCredentials(context, request);
+    checkBodyFraming(request);
     const message = parseMessageBody(request.header('content-type'), request.body);
     const size = validateMessage(queue, message, { maxMessageBytes: context.settings.maxMessageBytes });
     const [id] = context.accelerator.accept(queue, [{ message, size }], credentials);

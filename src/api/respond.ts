@@ -5,6 +5,7 @@ import type { IngressRequest } from '../http/request.js';
 import type { Reply, ResponseHeaders } from '../http/reply.js';
 import { SqsError } from '../sqs/index.js';
 import type { Logger } from '../log.js';
+import type { Unrouted } from '../http/server.js';
 import { renderError } from './html/error.js';
 
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -100,5 +101,16 @@ export async function answering(logger: Logger, request: IngressRequest, reply: 
     const fields = { method: request.method, path: request.path, code: (error as { code: string }).code, reason: (error as Error).message };
     if (error instanceof SqsError) logger.warn(fields, 'SQS request failed');
     else logger.debug(fields, 'rejected a request');
+  }
+}
+
+/** Sends 404, 405 and malformed-path errors in the same JSON or HTML form as every other API error. */
+export function sendUnrouted(request: IngressRequest, reply: Reply, unrouted: Unrouted): void {
+  const code = unrouted.status === 404 ? 'NotFound' : unrouted.status === 405 ? 'MethodNotAllowed' : 'InvalidPath';
+  const headers: ResponseHeaders = unrouted.allow === undefined ? {} : { Allow: unrouted.allow.join(', ') };
+  if (wantsHtml(request)) {
+    sendHtml(reply, unrouted.status, renderError({ status: unrouted.status, code, message: unrouted.message, field: 'path' }), headers);
+  } else {
+    reply.json(unrouted.status, { error: { code, field: 'path', message: unrouted.message } }, headers);
   }
 }

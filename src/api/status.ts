@@ -32,7 +32,10 @@ export function collectStats(context: ApiContext): Record<string, unknown> {
     batches: delivery.batches,
     meanBatchSize: delivery.batches === 0 ? 0 : delivery.entriesSent / delivery.batches,
     upstream: {
+      // SendMessage and SendMessageBatch calls; `requests` counts queue lookups too, and the
+      // latency covers all requests.
       calls: delivery.calls,
+      requests: latency.count,
       inFlight: delivery.inFlight,
       latencyMs: {
         count: latency.count,

@@ -1,7 +1,7 @@
 // The `status` and `stop` commands: talk to a running daemon.
 
-import { readFileSync } from 'node:fs';
 import type { AcceleratorOptions } from '../config/options.js';
+import { isAcceleratorProcess, readPid } from './pid-file.js';
 
 /** Extra time `stop` waits beyond the drain timeout for the daemon to exit, in milliseconds. */
 const STOP_GRACE_MS = 5000;
@@ -39,19 +39,20 @@ export async function stopDaemon(options: AcceleratorOptions): Promise<number> {
     process.stderr.write('sqs-accelerator: stop needs --pid-file, the file the daemon was started with\n');
     return 64;
   }
-  let pid: number;
+  let pid: number | undefined;
   try {
-    pid = Number(readFileSync(options.pidFile, 'utf8').trim());
+    pid = readPid(options.pidFile);
   } catch (error) {
-    process.stderr.write(`sqs-accelerator: cannot read pid file ${options.pidFile} (${(error as NodeJS.ErrnoException).code}); is the daemon running?\n`);
+    process.stderr.write(`sqs-accelerator: cannot read pid file ${options.pidFile} (${(error as NodeJS.ErrnoException).code}); check the path\n`);
     return 1;
   }
-  if (!Number.isSafeInteger(pid) || pid <= 1) {
-    process.stderr.write(`sqs-accelerator: pid file ${options.pidFile} does not contain a process id\n`);
+  if (pid === undefined) {
+    process.stderr.write(`sqs-accelerator: pid file ${options.pidFile} is missing or contains no process id; is the daemon running?\n`);
     return 1;
   }
-  if (!isRunning(pid)) {
-    process.stderr.write(`sqs-accelerator: process ${pid} from ${options.pidFile} is not running\n`);
+  if (!isAcceleratorProcess(pid)) {
+    // A pid file left by a crash may name a process that has nothing to do with us now.
+    process.stderr.write(`sqs-accelerator: process ${pid} from ${options.pidFile} is not a running sqs-accelerator; remove the stale pid file\n`);
     return 1;
   }
 

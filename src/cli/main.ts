@@ -55,6 +55,12 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (parsed.options.localSqs && parsed.sources.endpoint !== 'default') {
+    process.stderr.write(`sqs-accelerator: --local-sqs and --endpoint (from ${parsed.sources.endpoint}) both choose the SQS endpoint; give only one\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+
   switch (parsed.command) {
     case 'help':
       process.stdout.write(formatHelp());
@@ -73,9 +79,12 @@ async function main(): Promise<void> {
   }
 }
 
+/** System errors at start that name their cause well enough without a stack trace. */
+const OPERATOR_ERROR_CODES = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT', 'EISDIR', 'EROFS']);
+
 main().catch((error: unknown) => {
   // Start-up failures the operator can fix get one plain line; anything else keeps its stack.
-  if (error instanceof AcceleratorError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  if (error instanceof AcceleratorError || OPERATOR_ERROR_CODES.has((error as NodeJS.ErrnoException).code ?? '')) {
     process.stderr.write(`sqs-accelerator: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`sqs-accelerator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -56,9 +56,11 @@ function parseRequestLine(buffer: Buffer, start: number, limit: number, head: Re
   if (position - targetStart > limits.maxTargetLength) {
     throw new HttpError('TARGET_TOO_LONG', `request-target is ${position - targetStart} bytes; the limit is ${limits.maxTargetLength}`);
   }
+  if (position === line.end) {
+    throw new HttpError('INVALID_VERSION', 'request line is missing the protocol version: end it with HTTP/1.1, e.g. "GET / HTTP/1.1"');
+  }
   if (buffer[position] !== SP) {
-    const byte = position < line.end ? describeByte(buffer[position]) : 'end of line';
-    throw new HttpError('INVALID_TARGET', `request-target contains an invalid byte (${byte}); percent-encode it`);
+    throw new HttpError('INVALID_TARGET', `request-target contains an invalid byte (${describeByte(buffer[position])}); percent-encode it`);
   }
   head.method = method;
   head.target = buffer.toString('latin1', targetStart, position);

@@ -14,8 +14,17 @@ import type { Router } from './router.js';
 import { silentLogger, type Logger } from '../log.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
 
+/** A request no route serves: 404, 405 (with the allowed methods) or 400 for a malformed path. */
+export interface Unrouted {
+  status: 400 | 404 | 405;
+  message: string;
+  allow?: string[];
+}
+
 export interface IngressOptions {
   router: Router;
+  /** Sends the response for an unrouted request; the default sends the message as plain text. */
+  onUnrouted?: (request: IngressRequest, reply: Reply, unrouted: Unrouted) => void;
   parser?: ParserEngineName;
   limits?: Partial<IngressLimits>;
   logger?: Logger;
@@ -51,6 +60,7 @@ export class IngressServer implements IngressContext {
   };
   createParser: ParserFactory = createHandParser;
   readonly #router: Router;
+  readonly #onUnrouted: (request: IngressRequest, reply: Reply, unrouted: Unrouted) => void;
   readonly #parserName: ParserEngineName;
   readonly #logger: Logger;
   readonly #server: Server;
@@ -66,11 +76,11 @@ export class IngressServer implements IngressContext {
       throw new RangeError(`parser must be "hand" or "llhttp", got ${JSON.stringify(options.parser)}`);
     }
     this.#router = options.router;
+    this.#onUnrouted = options.onUnrouted ?? sendUnroutedText;
     this.#parserName = options.parser ?? 'hand';
     this.#logger = options.logger ?? silentLogger;
     this.#protocolErrorLog = new RateLimitedLog(this.#logger);
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.#onConnection(socket));
-    this.#server.on('error', (error) => this.#logger.error({ err: error }, 'ingress server error'));
   }
 
   get connectionCount(): number {
@@ -84,7 +94,9 @@ export class IngressServer implements IngressContext {
       const onError = (error: Error) => reject(error);
       this.#server.once('error', onError);
       this.#server.listen({ port, host }, () => {
+        // Errors before this point reject listen(); later ones are logged here.
         this.#server.off('error', onError);
+        this.#server.on('error', (error) => this.#logger.error({ err: error }, 'ingress server error'));
         resolve();
       });
     });
@@ -123,13 +135,12 @@ export class IngressServer implements IngressContext {
       request.params = match.params;
       this.#runHandler(match.handler, request, reply);
     } else if (match.kind === 'method-not-allowed') {
-      reply.send(405, `method ${request.method} is not allowed on ${request.path}; allowed: ${match.allow.join(', ')}\n`, {
-        Allow: match.allow.join(', '),
-      });
+      const allow = match.allow.join(', ');
+      this.#onUnrouted(request, reply, { status: 405, message: `method ${request.method} is not allowed on ${request.path}; allowed: ${allow}`, allow: match.allow });
     } else if (match.kind === 'bad-path') {
-      reply.send(400, `${match.message}\n`);
+      this.#onUnrouted(request, reply, { status: 400, message: match.message });
     } else {
-      reply.send(404, `no resource at ${request.path}\n`);
+      this.#onUnrouted(request, reply, { status: 404, message: `no resource at ${request.path}` });
     }
   }
 
@@ -180,6 +191,10 @@ export class IngressServer implements IngressContext {
     this.counters.connectionsAccepted++;
     this.#connections.add(new Connection(socket, this));
   }
+}
+
+function sendUnroutedText(_request: IngressRequest, reply: Reply, unrouted: Unrouted): void {
+  reply.send(unrouted.status, `${unrouted.message}\n`, unrouted.allow === undefined ? undefined : { Allow: unrouted.allow.join(', ') });
 }
 
 function checkAllTimeouts(connections: Set<Connection>): void {
