@@ -2,7 +2,8 @@
 // --local-sqs, and the status and stop commands against a running instance.
 
 import { createServer } from 'node:net';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { OPTIONS, environmentVariableOf } from '../../src/config/options.js';
@@ -213,6 +214,48 @@ contract('port in use exits non-zero', async () => {
   assert.is.not(run.code, 0, `a second instance on port ${first.port} exited with 0`);
   assert.ok(run.stderr.includes(String(first.port)), `the error does not name the port: ${run.stderr}`);
   assert.is((await first.stop()).code, 0);
+});
+
+contract('a running instance keeps its pid file', async () => {
+  const pidFile = `${makeScratchDirectory('pid-')}/accelerator.pid`;
+  const first = await startCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, '--pid-file', pidFile, ...deadLetterArguments()], environment: ENVIRONMENT });
+  const second = await runCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, '--pid-file', pidFile, ...deadLetterArguments()], environment: ENVIRONMENT });
+  assert.is.not(second.code, 0, 'a second instance took over the pid file');
+  assert.match(second.stderr, /pid file/);
+  assert.is(readFileSync(pidFile, 'utf8').trim(), String(first.child.pid), 'the pid file no longer names the first instance');
+
+  const run = await runCli({ args: ['stop', '--pid-file', pidFile] });
+  assert.is(run.code, 0, run.stderr);
+  assert.is((await first.waitForExit()).code, 0);
+});
+
+contract('stop leaves other processes alone', async () => {
+  const pidFile = `${makeScratchDirectory('pid-')}/stale.pid`;
+  const unrelated = spawn('sleep', ['30']);
+  try {
+    writeFileSync(pidFile, `${unrelated.pid}\n`);
+    const run = await runCli({ args: ['stop', '--pid-file', pidFile] });
+    assert.is.not(run.code, 0, 'stop reported success for a process that is not the accelerator');
+    assert.match(run.stderr, /not a running sqs-accelerator/);
+    assert.is(unrelated.exitCode, null, 'the unrelated process was stopped');
+    assert.is(unrelated.signalCode, null, 'the unrelated process got a signal');
+  } finally {
+    unrelated.kill('SIGKILL');
+  }
+});
+
+contract('port in use with the emulator exits', async () => {
+  const first = await startCli({ args: ['--port', '0', '--endpoint', fake!.endpoint, ...deadLetterArguments()], environment: ENVIRONMENT });
+  const run = await runCli({ args: ['--port', String(first.port), '--local-sqs', ...deadLetterArguments()], timeoutMs: 20_000 });
+  assert.is.not(run.code, 0);
+  assert.match(run.stderr, /EADDRINUSE/);
+  assert.is((await first.stop()).code, 0);
+});
+
+contract('emulator and endpoint together are rejected', async () => {
+  const run = await runCli({ args: ['--local-sqs', '--endpoint', fake!.endpoint] });
+  assert.is(run.code, 64);
+  assert.match(run.stderr, /--local-sqs and --endpoint/);
 });
 
 contract.run();
