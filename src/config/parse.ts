@@ -168,6 +168,19 @@ function readEnvironmentValue(definition: OptionDefinition, environment: Environ
   return { value, source: 'environment', label: `environment variable ${variable}` };
 }
 
+const ENVIRONMENT_PREFIX = 'SQS_ACCELERATOR_';
+const KNOWN_VARIABLES = new Set(OPTIONS.map((definition) => environmentVariableOf(definition.name)));
+
+/** Rejects SQS_ACCELERATOR_* variables that set no option, as a misspelt config key is rejected. */
+function checkEnvironmentNames(environment: Environment): void {
+  for (const variable of Object.keys(environment)) {
+    if (!variable.startsWith(ENVIRONMENT_PREFIX) || KNOWN_VARIABLES.has(variable)) continue;
+    throw new ConfigError('UNKNOWN_OPTION', `unknown environment variable ${variable}: every SQS_ACCELERATOR_ variable must name an option; see --help`, {
+      source: `environment variable ${variable}`,
+    });
+  }
+}
+
 function selectCommand(positionals: string[], help: boolean): { command: Command; args: string[] } {
   if (help) return { command: 'help', args: [] };
   if (positionals.length === 0) return { command: 'run', args: [] };
@@ -201,6 +214,7 @@ export function parseCommandLine(argv: readonly string[], givenEnvironment: Envi
   const environment = command === 'help' ? {} : givenEnvironment;
 
   const configDefinition = OPTIONS_BY_NAME.get('config') as OptionDefinition;
+  checkEnvironmentNames(environment);
   const configRaw = flags.get('config') ?? readEnvironmentValue(configDefinition, environment);
   const configPath = configRaw === undefined ? undefined : (checkValue(configDefinition, configRaw) as string);
   const fileValues = configPath === undefined ? new Map<string, RawValue>() : readConfigFile(configPath, readFile);

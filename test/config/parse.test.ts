@@ -308,3 +308,18 @@ commands('reject unknown commands and wrong argument counts', () => {
 });
 
 commands.run();
+
+const variables = suite('environment variable names');
+
+variables('unknown SQS_ACCELERATOR_ variable is rejected', () => {
+  const error = captureError(() => parseCommandLine([], { SQS_ACCELERATOR_PROT: '9000' }, noFiles));
+  assert.is(error.code, 'UNKNOWN_OPTION');
+  assert.match(error.message, /SQS_ACCELERATOR_PROT/);
+});
+
+variables('other variables are ignored', () => {
+  const { options } = parseCommandLine([], { SQS_ACCELERATOR: 'x', OTHER_SQS_ACCELERATOR_PORT: '1', SQS_ACCELERATOR_PORT: '9000' }, noFiles);
+  assert.is(options.port, 9000);
+});
+
+variables.run();
