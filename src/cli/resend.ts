@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDefaultCredentials } from '../accelerator/credentials-chain.js';
-import { DeadLetterWriter, readDeadLetters } from '../accelerator/dead-letters.js';
+import { DeadLetterWriter, readDeadLetters, type DeadLetterInput } from '../accelerator/dead-letters.js';
 import type { AcceleratorOptions } from '../config/options.js';
 import { createLogger } from '../log.js';
 import { Delivery, SqsClient } from '../sqs/index.js';
@@ -28,7 +28,12 @@ export async function resendDeadLetters(file: string, options: AcceleratorOption
   }
 
   const client = new SqsClient({ endpoint: options.endpoint, region: options.region, connections: options.connections, pipelining: options.pipelining, logger });
-  const failures = await DeadLetterWriter.open(options.deadLetterFile);
+  // Opened on the first failure, so that a resend where everything is sent leaves no empty file.
+  let failures: Promise<DeadLetterWriter> | undefined;
+  const appendFailure = (input: DeadLetterInput): Promise<void> => {
+    failures ??= DeadLetterWriter.open(options.deadLetterFile);
+    return failures.then((writer) => writer.append(input));
+  };
   const pending: Promise<void>[] = [];
   let sent = 0;
   let failed = 0;
@@ -45,7 +50,7 @@ export async function resendDeadLetters(file: string, options: AcceleratorOption
     onFailed: (id, error, message) => {
       failed++;
       logger.warn({ id, queue: message.queueName, code: error.code }, 'message failed again; appending it to the dead-letter file');
-      pending.push(failures.append({ id, queue: message.queueName, message, error, accessKeyId: credentials.accessKeyId }));
+      pending.push(appendFailure({ id, queue: message.queueName, message, error, accessKeyId: credentials.accessKeyId }));
     },
   });
 
@@ -64,10 +69,10 @@ export async function resendDeadLetters(file: string, options: AcceleratorOption
   const remaining = await delivery.drain(options.drainTimeout);
   for (const message of remaining) {
     failed++;
-    pending.push(failures.append({ id: message.id, queue: message.queueName, message, error: { code: 'ShutdownDeadline', message: 'not sent within the drain timeout' }, accessKeyId: credentials.accessKeyId }));
+    pending.push(appendFailure({ id: message.id, queue: message.queueName, message, error: { code: 'ShutdownDeadline', message: 'not sent within the drain timeout' }, accessKeyId: credentials.accessKeyId }));
   }
   await Promise.all(pending);
-  await failures.close();
+  if (failures !== undefined) await (await failures).close();
   await client.close();
 
   process.stdout.write(`${JSON.stringify({ file, messages: total, sent, failed, unreadableLines: unreadable, failedTo: failed > 0 ? options.deadLetterFile : undefined })}\n`);

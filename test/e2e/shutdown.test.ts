@@ -223,6 +223,7 @@ shutdown('resend delivers the dead letters', async () => {
   assert.is(summary.messages, failedMessages.length + FIFO_BODIES.length);
   assert.is(summary.sent, failedMessages.length + FIFO_BODIES.length);
   assert.is(summary.failed, 0);
+  assert.not.ok(existsSync(otherFile), 'resend created a dead-letter file although every message was sent');
 
   const stored = fake.messages('e2e-failing');
   assert.is(stored.length, failedMessages.length);
