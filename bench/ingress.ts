@@ -26,7 +26,7 @@ export async function runIngressBenchmark(durationSeconds = Number(process.env.B
   for (const target of TARGETS) {
     const server = await startTarget(join(here, 'servers', 'ack-server.js'), [target]);
     try {
-      // An unmeasured run first, so that every measured run sees code the JIT has optimized.
+      // An unmeasured run first, so that every measured run exercises code the JIT has optimized.
       await runAutocannon({ port: server.port, path: '/queues/bench', body: 'hello', connections: 100, pipelining: 1, durationSeconds: WARM_UP_SECONDS });
       for (const mode of MODES) {
         for (const tool of tools) {
@@ -64,8 +64,8 @@ export async function runIngressBenchmark(durationSeconds = Number(process.env.B
       }
     }
   }
-  // Throughput is capped by the load generator sharing the two cores; server CPU per request
-  // shows the efficiency gap even where the generator is the bottleneck.
+  // Throughput is capped by the load generator, which shares the two cores. Server CPU per
+  // request shows the efficiency gap even where the generator is the bottleneck.
   printTable(['mode', 'tool', 'server', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU µs/request', 'throughput vs node:http', 'CPU efficiency vs node:http'], rows);
   return results;
 }

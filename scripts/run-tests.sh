@@ -44,7 +44,7 @@ for file in "${files[@]}"; do
   run_file node "$file" "$file"
 done
 
-# EXTRA_NODES names other node binaries (Node 22 and 24 in `make test`); the tests of the code
+# EXTRA_NODES names other node binaries (Node 22 and 24 in `make test`). The tests of the code
 # that touches Node internals (the llhttp binding, sockets, signing) run again under each.
 compat_pattern=${COMPAT_PATTERN:-test/http/|test/sqs/(signer|protocol|md5|batcher)}
 for node in ${EXTRA_NODES:-}; do

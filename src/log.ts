@@ -1,5 +1,5 @@
 // JSON-line logging with pino. The daemon logs starts, stops, retries and every error it
-// catches; nothing per request at the default level, and never a secret or a message body.
+// catches. It logs nothing per request at the default level, and never a secret or a message body.
 
 import { pino, destination as pinoDestination, stdTimeFunctions, type Logger } from 'pino';
 

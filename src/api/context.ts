@@ -1,4 +1,4 @@
-// What the route handlers share: the accelerator core, the SQS client for queue management,
+// The state route handlers share: the accelerator core, the SQS client for queue management,
 // credentials, settings and the logger.
 
 import type { Accelerator } from '../accelerator/accelerator.js';
@@ -10,7 +10,7 @@ import type { SqsClient } from '../sqs/index.js';
 export interface ApiSettings {
   /** Largest message, body plus attributes, as SQS counts it. */
   maxMessageBytes: number;
-  /** Most messages in one NDJSON request. */
+  /** Maximum number of messages in one NDJSON request. */
   maxRequestMessages: number;
   endpoint: string;
   region: string;

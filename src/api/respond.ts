@@ -75,7 +75,7 @@ function viewOf(error: unknown): ErrorView | undefined {
 /**
  * Sends the response for an expected error (an AcceleratorError or an SqsError) as JSON
  * `{"error": {code, field, message}}` or as an HTML page. Returns false for anything else, which
- * the caller rethrows so the server logs it and answers 500.
+ * the caller rethrows so the server logs it and responds with 500.
  */
 export function sendError(request: IngressRequest, reply: Reply, error: unknown): boolean {
   const view = viewOf(error);
@@ -106,7 +106,9 @@ export async function answering(logger: Logger, request: IngressRequest, reply: 
 
 /** Sends 404, 405 and malformed-path errors in the same JSON or HTML form as every other API error. */
 export function sendUnrouted(request: IngressRequest, reply: Reply, unrouted: Unrouted): void {
-  const code = unrouted.status === 404 ? 'NotFound' : unrouted.status === 405 ? 'MethodNotAllowed' : 'InvalidPath';
+  let code = 'InvalidPath';
+  if (unrouted.status === 404) code = 'NotFound';
+  else if (unrouted.status === 405) code = 'MethodNotAllowed';
   const headers: ResponseHeaders = unrouted.allow === undefined ? {} : { Allow: unrouted.allow.join(', ') };
   if (wantsHtml(request)) {
     sendHtml(reply, unrouted.status, renderError({ status: unrouted.status, code, message: unrouted.message, field: 'path' }), headers);

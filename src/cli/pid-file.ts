@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AcceleratorError } from '../accelerator/errors.js';
 
-/** Returns the pid in `path`, or undefined when the file is missing or holds no pid. */
+/** Returns the pid in `path`, or undefined when the file is missing or contains no pid. */
 export function readPid(path: string): number | undefined {
   let text: string;
   try {

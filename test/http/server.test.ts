@@ -180,7 +180,7 @@ flow('graceful close lets a half-received request finish', async () => {
   const ended = new Promise((resolve) => socket.on('end', resolve));
   socket.write('GET /queues HTTP/1.1\r\nHo');
   await waitFor(() => server.connectionCount === 1);
-  // Give the server time to read the partial head before it is told to close.
+  // Give the server time to read the partial head before close() starts.
   await new Promise((resolve) => setTimeout(resolve, 100));
 
   const closed = server.close(5000);

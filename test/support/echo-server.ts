@@ -23,7 +23,7 @@ export interface EchoServer {
 }
 
 /**
- * Starts an echo server on 127.0.0.1. A query `delay=N` answers after N milliseconds, so tests
+ * Starts an echo server on 127.0.0.1. A query `delay=N` delays the response by N milliseconds, so tests
  * can make handlers finish out of order.
  */
 export async function startEchoServer(parser: ParserEngineName, limits: Partial<IngressLimits> = {}): Promise<EchoServer> {

@@ -50,7 +50,7 @@ export async function exchange(
 
 /**
  * Splits a byte stream into responses, using Content-Length (every response of ours carries it).
- * `headOnly(index)` tells which responses answer HEAD and so carry no body.
+ * `headOnly(index)` returns whether a response is to a HEAD request and so carry no body.
  */
 export function parseResponses(bytes: Buffer, headOnly: (index: number) => boolean = () => false): ParsedResponse[] {
   const responses: ParsedResponse[] = [];
