@@ -359,13 +359,13 @@ pages('home shows the counters', () => {
     ['Rejected (pending limits reached)', '1007'],
     ['Dead letters written', '1008'],
     ['Dead-letter write failures', '1009'],
-    ['Send calls', '2001'],
+    ['SendMessage and SendMessageBatch calls', '2001'],
     ['Batches', '12'],
     ['Mean batch size (messages sent per batch)', '2.50'],
     ['Calls in flight', '2004'],
-    ['Latency p50 (upper-bound estimate)', '5 ms'],
-    ['Latency p99 (upper-bound estimate)', '30 ms'],
-    ['Latency max', '31.3 ms'],
+    ['Request latency p50, lookups included (upper-bound estimate)', '5 ms'],
+    ['Request latency p99, lookups included (upper-bound estimate)', '30 ms'],
+    ['Request latency max', '31.3 ms'],
   ];
   for (const [label, value] of expected) assert.is(rows.get(label), value, label);
 
@@ -377,8 +377,8 @@ pages('home shows the counters', () => {
 pages('home without calls says so', () => {
   const rows = rowsOf(checkDocument(renderHome(makeHomeData({ batches: 0, latencyCount: 0 }))));
   assert.is(rows.get('Mean batch size (messages sent per batch)'), 'no batches yet');
-  assert.is(rows.get('Latency p50 (upper-bound estimate)'), 'no calls yet');
-  assert.is(rows.get('Latency p99 (upper-bound estimate)'), 'no calls yet');
+  assert.is(rows.get('Request latency p50, lookups included (upper-bound estimate)'), 'no calls yet');
+  assert.is(rows.get('Request latency p99, lookups included (upper-bound estimate)'), 'no calls yet');
 });
 
 pages('home links and refresh', () => {

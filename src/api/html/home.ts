@@ -132,13 +132,13 @@ function renderCounters(data: HomeData): string {
     counterRow('Dead-letter write failures', data.deadLetterWriteFailures),
   ];
   const upstream = [
-    counterRow('Send calls', data.sqsCalls),
+    counterRow('SendMessage and SendMessageBatch calls', data.sqsCalls),
     counterRow('Batches', data.batches),
     counterRow('Mean batch size (messages sent per batch)', meanBatchSize),
     counterRow('Calls in flight', data.inFlight),
-    counterRow('Latency p50 (upper-bound estimate)', data.latencyCount > 0 ? formatMilliseconds(data.latencyP50Ms) : noCalls),
-    counterRow('Latency p99 (upper-bound estimate)', data.latencyCount > 0 ? formatMilliseconds(data.latencyP99Ms) : noCalls),
-    counterRow('Latency max', data.latencyCount > 0 ? formatMilliseconds(data.latencyMaxMs) : noCalls),
+    counterRow('Request latency p50, lookups included (upper-bound estimate)', data.latencyCount > 0 ? formatMilliseconds(data.latencyP50Ms) : noCalls),
+    counterRow('Request latency p99, lookups included (upper-bound estimate)', data.latencyCount > 0 ? formatMilliseconds(data.latencyP99Ms) : noCalls),
+    counterRow('Request latency max', data.latencyCount > 0 ? formatMilliseconds(data.latencyMaxMs) : noCalls),
   ];
 
   return `<h2>Messages</h2>
