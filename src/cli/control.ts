@@ -13,7 +13,7 @@ export async function printStatus(options: AcceleratorOptions): Promise<number> 
   try {
     const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5000) });
     const stats = await fetch(`${base}/stats`, { signal: AbortSignal.timeout(5000) });
-    process.stdout.write(`${JSON.stringify({ healthy: health.ok, stats: await stats.json() }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ instance: base, healthy: health.ok, stats: await stats.json() }, null, 2)}\n`);
     return health.ok ? 0 : 1;
   } catch (error) {
     // fetch wraps the socket error; with several addresses tried it is an AggregateError.

@@ -55,6 +55,18 @@ async function main(): Promise<void> {
     return;
   }
 
+  // The emulator exists only inside a running daemon; resend or status with it would reach
+  // whatever --endpoint defaults to instead, real SQS included.
+  if (parsed.options.localSqs && parsed.command !== 'run') {
+    process.stderr.write(`sqs-accelerator: --local-sqs applies only to running the daemon; for ${parsed.command}, give the --endpoint of the SQS to use\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (parsed.command === 'status' && parsed.sources.pidFile !== 'default') {
+    process.stderr.write('sqs-accelerator: status finds the instance by --host and --port, not by --pid-file\n');
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
   if (parsed.options.localSqs && parsed.sources.endpoint !== 'default') {
     process.stderr.write(`sqs-accelerator: --local-sqs and --endpoint (from ${parsed.sources.endpoint}) both choose the SQS endpoint; give only one\n`);
     process.exitCode = EXIT_USAGE;

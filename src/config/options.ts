@@ -84,7 +84,9 @@ export const OPTIONS: readonly OptionDefinition[] = [
   option('linger', duration(0, 10), 'ms', 2, 'Time a partial batch may wait for more messages while every upstream connection is busy.'),
   option('upstream-connect-timeout', duration(100, 5 * MINUTE), 'ms', 10 * SECOND, 'Time allowed to connect to SQS.'),
   option('upstream-timeout', duration(100, 10 * MINUTE), 'ms', 30 * SECOND, 'Time allowed for an SQS response.'),
-  option('max-attempts', integer(1, 1000), 'attempts', 10, 'Maximum number of delivery attempts of one message before it is dead-lettered.'),
+  // Retries back off up to 10 s apart, so 100 attempts outlast the default 5 min --max-age: during
+  // an SQS outage the age limit, not the count, decides when a message is dead-lettered.
+  option('max-attempts', integer(1, 1000), 'attempts', 100, 'Maximum number of delivery attempts of one message before it is dead-lettered.'),
   option('max-age', duration(1 * SECOND, 7 * 24 * HOUR), 'ms', 5 * MINUTE, 'Maximum age of a message, from its acceptance, after which it is no longer retried and is dead-lettered.'),
 
   option('max-message-bytes', bytes(1, 1 * MiB), 'bytes', 1 * MiB, 'Maximum size of a message, body plus attributes, as SQS counts it.'),

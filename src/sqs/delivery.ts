@@ -176,10 +176,12 @@ export class Delivery {
     batcher.resolveFailures++;
     this.#warnings.warn(`lookup:${error.code}`, { queue: batcher.queueName, code: error.code, failures: batcher.resolveFailures, err: error.message }, 'queue lookup failed');
 
+    // A failed lookup is not a delivery attempt of the waiting messages, and the queue's failure
+    // count must not doom a message that arrived a moment ago, so only each message's age applies.
     const now = Date.now();
     const keep: Entry[] = [];
     for (const entry of batcher.takeAll()) {
-      const expired = now - entry.acceptedAt >= this.#policy.maxAgeMs || batcher.resolveFailures >= this.#policy.maxAttempts;
+      const expired = now - entry.acceptedAt >= this.#policy.maxAgeMs;
       if (!error.retryable || expired) this.#fail(batcher, entry, error);
       else keep.push(entry);
     }
@@ -356,8 +358,16 @@ export class Delivery {
     if (entry.state === 'done') return;
     this.#finish(batcher, entry, false);
     this.#entriesFailed++;
-    this.#warnings.warn(`failed:${error.code}`, { queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, err: error.message }, 'message failed permanently');
-    this.#notify(() => this.#onFailed(entry.message.id, { code: error.code, message: error.message }, entry.message));
+    const ageMs = Date.now() - entry.acceptedAt;
+    this.#warnings.warn(`failed:${error.code}`, { queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, ageMs, err: error.message }, 'message failed permanently');
+
+    // A retryable error ends here only because a retry limit was reached; say which one.
+    let message = error.message;
+    if (error.retryable) {
+      const { maxAttempts, maxAgeMs } = this.#policy;
+      message += ` (retries stopped after ${entry.attempts} attempts in ${ageMs} ms; limits: ${maxAttempts} attempts, ${maxAgeMs} ms)`;
+    }
+    this.#notify(() => this.#onFailed(entry.message.id, { code: error.code, message }, entry.message));
   }
 
   #finish(batcher: Batcher, entry: Entry, release = true): void {

@@ -258,4 +258,14 @@ contract('emulator and endpoint together are rejected', async () => {
   assert.match(run.stderr, /--local-sqs and --endpoint/);
 });
 
+contract('commands other than run refuse the emulator', async () => {
+  const resend = await runCli({ args: ['resend', 'dead-letters.jsonl', '--local-sqs'] });
+  assert.is(resend.code, 64);
+  assert.match(resend.stderr, /--local-sqs applies only to running the daemon/);
+
+  const status = await runCli({ args: ['status', '--pid-file', 'accelerator.pid'] });
+  assert.is(status.code, 64);
+  assert.match(status.stderr, /not by --pid-file/);
+});
+
 contract.run();
