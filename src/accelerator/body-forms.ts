@@ -52,7 +52,21 @@ export function parseContentType(header: string | undefined): { mediaType: strin
   return { mediaType, charset };
 }
 
-function checkCharset(charset: string | undefined): void {
+/**
+ * Throws UNSUPPORTED_MEDIA_TYPE (415) for multipart/form-data: taking the multipart envelope as
+ * data would deliver its boundaries and part headers, which is never what the sender meant.
+ */
+export function checkNotMultipart(mediaType: string): void {
+  if (mediaType !== 'multipart/form-data') return;
+  throw new AcceleratorError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Content-Type',
+    'multipart/form-data is not accepted: send fields as application/x-www-form-urlencoded (curl -d or --data-urlencode, not -F), JSON, or the raw message',
+  );
+}
+
+/** Throws UNSUPPORTED_CHARSET (415) for a charset other than UTF-8 or its ASCII subset. */
+export function checkCharset(charset: string | undefined): void {
   if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii') return;
   throw new AcceleratorError(
     'UNSUPPORTED_CHARSET',
@@ -230,16 +244,7 @@ export function parseMessageBody(contentType: string | undefined, raw: Buffer): 
     checkCharset(charset);
     return readJsonMessage(parseJsonText(decodeUtf8(raw, ''), 'body'));
   }
-  if (mediaType === 'multipart/form-data') {
-    // Taking the multipart envelope as the message would deliver its boundaries and part
-    // headers, which is never what the sender meant.
-    throw new AcceleratorError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Content-Type',
-      'multipart/form-data is not accepted: send message_body as application/x-www-form-urlencoded (curl -d or --data-urlencode, not -F), JSON, or the raw message',
-    );
-  }
-
+  checkNotMultipart(mediaType);
   checkCharset(charset);
   return { body: decodeUtf8(raw, 'body') };
 }

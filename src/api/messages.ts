@@ -1,7 +1,7 @@
 // Sending messages: one per request (form, raw body or JSON) or many as NDJSON. Everything is
 // validated before the 202, so a client learns about a bad message at once, with the field named.
 
-import { parseMessageBody, parseMessageLines } from '../accelerator/body-forms.js';
+import { checkCharset, checkNotMultipart, parseContentType, parseMessageBody, parseMessageLines } from '../accelerator/body-forms.js';
 import { validateMessage, validateMessageLines, validateQueueName } from '../accelerator/validate.js';
 import type { Credentials } from '../accelerator/credentials.js';
 import { AcceleratorError } from '../accelerator/errors.js';
@@ -46,6 +46,9 @@ function sendMany(context: ApiContext, request: IngressRequest, reply: Reply): P
     const queue = request.params.name;
     validateQueueName(queue);
     const credentials = requestCredentials(context, request);
+    const { mediaType, charset } = parseContentType(request.header('content-type'));
+    checkNotMultipart(mediaType);
+    checkCharset(charset);
     const lines = parseMessageLines(request.body, { maxMessages: context.settings.maxRequestMessages });
     const sizes = validateMessageLines(queue, lines, { maxMessageBytes: context.settings.maxMessageBytes });
     const ids = context.accelerator.accept(

@@ -2,7 +2,7 @@
 // request's credentials. Browsers get HTML and post forms; API clients get JSON.
 
 import { AcceleratorError } from '../accelerator/errors.js';
-import { parseContentType } from '../accelerator/body-forms.js';
+import { checkCharset, checkNotMultipart, parseContentType } from '../accelerator/body-forms.js';
 import { validateQueueName } from '../accelerator/validate.js';
 import type { IngressRequest } from '../http/request.js';
 import type { Reply } from '../http/reply.js';
@@ -28,10 +28,25 @@ const BOOLEAN_ATTRIBUTES: Record<string, string> = {
   content_based_deduplication: 'ContentBasedDeduplication',
 };
 
-/** Reads the fields of a create request, sent as a form or as a JSON object with the same names. */
+// The words the command line accepts for booleans; an HTML checkbox sends "on" or its value.
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+
+/** Converts a camelCase JSON key to the form field's snake_case name: `queueName` to `queue_name`. */
+function snakeCaseOf(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/**
+ * Reads the fields of a create request, sent as a form or as a JSON object. JSON keys may be
+ * snake_case like the form fields or camelCase like the message JSON.
+ */
 function readCreateFields(request: IngressRequest): Map<string, unknown> {
-  const { mediaType } = parseContentType(request.header('content-type'));
+  const { mediaType, charset } = parseContentType(request.header('content-type'));
+  checkNotMultipart(mediaType);
+  checkCharset(charset);
   const fields = new Map<string, unknown>();
+
   if (mediaType === 'application/json') {
     let parsed: unknown;
     try {
@@ -40,25 +55,23 @@ function readCreateFields(request: IngressRequest): Map<string, unknown> {
       throw new AcceleratorError('INVALID_JSON', 'body', `request body is not valid JSON (${(error as Error).message}); send {"queue_name": "..."}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new AcceleratorError('INVALID_JSON', '', 'request body must be a JSON object such as {"queue_name": "orders"}');
+      throw new AcceleratorError('INVALID_JSON', 'body', 'request body must be a JSON object such as {"queue_name": "orders"}');
     }
-    for (const [name, value] of Object.entries(parsed)) fields.set(name, value);
-  } else {
-    for (const [name, value] of new URLSearchParams(request.body.toString('utf8'))) {
-      if (value !== '') fields.set(name, value);
-    }
+    for (const [name, value] of Object.entries(parsed)) fields.set(snakeCaseOf(name), value);
+    return fields;
+  }
+
+  if (mediaType !== '' && mediaType !== 'application/x-www-form-urlencoded') {
+    throw new AcceleratorError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type', `Content-Type ${mediaType} is not accepted here: send a form (application/x-www-form-urlencoded) or JSON`);
+  }
+  for (const [name, value] of new URLSearchParams(request.body.toString('utf8'))) {
+    if (value !== '') fields.set(name, value);
   }
   return fields;
 }
 
 /** Turns create fields into a queue name and SQS attributes, rejecting unknown fields and bad values. */
 export function queueCreation(fields: Map<string, unknown>): { name: string; attributes: Record<string, string> } {
-  const name = fields.get('queue_name');
-  if (typeof name !== 'string' || name === '') {
-    throw new AcceleratorError('INVALID_QUEUE_NAME', 'queue_name', 'queue_name is missing: send the name of the queue to create');
-  }
-  validateQueueName(name, 'queue_name');
-
   const attributes: Record<string, string> = {};
   for (const [field, value] of fields) {
     if (field === 'queue_name') continue;
@@ -71,15 +84,22 @@ export function queueCreation(fields: Map<string, unknown>): { name: string; att
       }
       attributes[numeric.attribute] = String(number);
     } else if (flag !== undefined) {
-      if (value !== true && value !== 'true' && value !== 'on' && value !== false && value !== 'false') {
-        throw new AcceleratorError('INVALID_FIELD', field, `${field} must be true or false, got ${JSON.stringify(value)}`);
+      const text = String(value).toLowerCase();
+      if (!TRUE_WORDS.has(text) && !FALSE_WORDS.has(text)) {
+        throw new AcceleratorError('INVALID_FIELD', field, `${field} must be true or false (also yes, no, on, off, 1, 0), got ${JSON.stringify(value)}`);
       }
-      if (value === true || value === 'true' || value === 'on') attributes[flag] = 'true';
+      if (TRUE_WORDS.has(text)) attributes[flag] = 'true';
     } else {
       const known = ['queue_name', ...Object.keys(NUMERIC_ATTRIBUTES), ...Object.keys(BOOLEAN_ATTRIBUTES)].join(', ');
       throw new AcceleratorError('UNKNOWN_FIELD', field, `unknown field ${JSON.stringify(field)}; known fields: ${known}`);
     }
   }
+
+  const name = fields.get('queue_name');
+  if (typeof name !== 'string' || name === '') {
+    throw new AcceleratorError('INVALID_QUEUE_NAME', 'queue_name', 'queue_name is missing: send the name of the queue to create');
+  }
+  validateQueueName(name, 'queue_name');
 
   const fifoName = name.endsWith('.fifo');
   if (attributes.FifoQueue === 'true' && !fifoName) {

@@ -104,6 +104,8 @@ export function addStatusRoutes(router: Router, context: ApiContext): void {
   router.add('GET', '/stats', (_request, reply) => reply.json(200, collectStats(context)));
   router.add('GET', '/metrics', async (_request, reply) => reply.send(200, await context.metrics.render(), { 'Content-Type': context.metrics.contentType }));
   router.add('GET', '/messages/:id', (request, reply) => showMessage(context, request, reply));
+  // Browsers ask for this on every page; an empty answer keeps their consoles free of 404s.
+  router.add('GET', '/favicon.ico', (_request, reply) => reply.send(204));
   router.add('GET', '/', (request, reply) => {
     if (wantsHtml(request)) {
       sendHtml(reply, 200, renderHome(homeData(context, request)));

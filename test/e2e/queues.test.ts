@@ -69,6 +69,35 @@ queues('create rejects bad fields', async () => {
   assert.not.ok(listed.text.includes('e2e-never'));
 });
 
+queues('create takes camelCase JSON', async () => {
+  const answer = await request(`${cli!.baseUrl}/queues`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ queueName: 'e2e-camel', visibilityTimeout: 50 }),
+  });
+  assert.is(answer.status, 201, answer.text);
+  assert.is((await sqsAttributes('e2e-camel')).VisibilityTimeout, '50');
+});
+
+queues('create names unknown fields first', async () => {
+  const answer = await request(`${cli!.baseUrl}/queues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"e2e-never"}' });
+  assert.is(answer.status, 400);
+  assert.is(answer.json.error.code, 'UNKNOWN_FIELD');
+  assert.is(answer.json.error.field, 'name');
+});
+
+queues('create rejects other body types', async () => {
+  const multipart = await request(`${cli!.baseUrl}/queues`, {
+    method: 'POST',
+    headers: { 'content-type': 'multipart/form-data; boundary=x' },
+    body: '--x\r\nContent-Disposition: form-data; name="queue_name"\r\n\r\ne2e-never\r\n--x--\r\n',
+  });
+  assert.is(multipart.status, 415);
+  const text = await request(`${cli!.baseUrl}/queues`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'queue_name=e2e-never' });
+  assert.is(text.status, 415);
+  assert.is(text.json.error.field, 'Content-Type');
+});
+
 queues('list shows created queues', async () => {
   const answer = await request(`${cli!.baseUrl}/queues`);
   assert.is(answer.status, 200);
