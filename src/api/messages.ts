@@ -25,14 +25,37 @@ function checkBodyFraming(request: IngressRequest): void {
   throw new AcceleratorError('MISSING_BODY', 'body', 'request has no body: send the message with a Content-Length header (or Transfer-Encoding: chunked)');
 }
 
+/** The form field that carries each message field, as the 2009 prototype named them. */
+const FORM_FIELD_NAMES: Record<string, string> = {
+  body: 'message_body',
+  delaySeconds: 'delay_seconds',
+  groupId: 'group_id',
+  deduplicationId: 'deduplication_id',
+};
+
+/** Restates a validation error of a form post with the form's field names, which the sender used. */
+function inFormTerms(error: AcceleratorError): AcceleratorError {
+  const field = FORM_FIELD_NAMES[error.field];
+  if (field === undefined) return error;
+  const message = error.message.replace(new RegExp(`^${error.field}\\b`), field);
+  return new AcceleratorError(error.code, field, message);
+}
+
 function sendOne(context: ApiContext, request: IngressRequest, reply: Reply): Promise<void> {
   return answering(context.logger, request, reply, () => {
     const queue = request.params.name;
     validateQueueName(queue);
     const credentials = requestCredentials(context, request);
     checkBodyFraming(request);
-    const message = parseMessageBody(request.header('content-type'), request.body);
-    const size = validateMessage(queue, message, { maxMessageBytes: context.settings.maxMessageBytes });
+    const contentType = request.header('content-type');
+    const message = parseMessageBody(contentType, request.body);
+    let size: number;
+    try {
+      size = validateMessage(queue, message, { maxMessageBytes: context.settings.maxMessageBytes });
+    } catch (error) {
+      const isForm = parseContentType(contentType).mediaType === 'application/x-www-form-urlencoded';
+      throw isForm && error instanceof AcceleratorError ? inFormTerms(error) : error;
+    }
     const [id] = context.accelerator.accept(queue, [{ message, size }], credentials);
 
     const location = `/messages/${id}`;
