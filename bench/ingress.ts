@@ -1,13 +1,15 @@
 // Ingress throughput: the ack-only route of the ingress server (both parser engines) against a
-// plain node:http server doing the same work, loaded with autocannon and, where installed, wrk.
+// plain node:http server doing the same work, and nginx where installed, loaded with autocannon
+// and, where installed, wrk.
 // Each target runs in its own process; the load generator runs in another.
 
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { hasWrk, printTable, runAutocannon, runWrk, startTarget, type LoadResult } from './support.js';
+import { hasWrk, printTable, runAutocannon, runWrk, startTarget, type LoadResult, type Target } from './support.js';
+import { hasNginx, startNginx } from './servers/nginx.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TARGETS = ['ingress-hand', 'ingress-llhttp', 'node-http'] as const;
+const NODE_TARGETS = ['ingress-hand', 'ingress-llhttp', 'node-http'];
 const MODES = [
   { name: 'keep-alive', pipelining: 1 },
   { name: 'pipelined x10', pipelining: 10 },
@@ -23,8 +25,11 @@ export async function runIngressBenchmark(durationSeconds = Number(process.env.B
   const tools = hasWrk() ? ['autocannon', 'wrk'] : ['autocannon'];
   if (tools.length === 1) console.log('wrk is not installed (make bench-deps installs it): autocannon only');
 
-  for (const target of TARGETS) {
-    const server = await startTarget(join(here, 'servers', 'ack-server.js'), [target]);
+  const targets = hasNginx() ? [...NODE_TARGETS, 'nginx'] : NODE_TARGETS;
+  if (targets.length === NODE_TARGETS.length) console.log('nginx is not installed (make bench-deps installs it): no nginx row');
+
+  for (const target of targets) {
+    const server: Target = target === 'nginx' ? await startNginx() : await startTarget(join(here, 'servers', 'ack-server.js'), [target]);
     try {
       // An unmeasured run first, so that every measured run exercises code the JIT has optimized.
       await runAutocannon({ port: server.port, path: '/queues/bench', body: 'hello', connections: 100, pipelining: 1, durationSeconds: WARM_UP_SECONDS });
@@ -47,7 +52,7 @@ export async function runIngressBenchmark(durationSeconds = Number(process.env.B
   for (const mode of MODES) {
     for (const tool of tools) {
       const baseline = results.get(`node-http|${mode.name}|${tool}`)!;
-      for (const target of TARGETS) {
+      for (const target of targets) {
         const result = results.get(`${target}|${mode.name}|${tool}`)!;
         rows.push([
           mode.name,
