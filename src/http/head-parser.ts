@@ -10,20 +10,21 @@ import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from './character
 // Node's METHODS is llhttp's method table, so both engines accept the same methods.
 const KNOWN_METHODS = new Set(METHODS);
 
-/** Bounds of one line: `end` excludes the line ending, `next` is the first byte of the next line. */
-interface LineBounds {
-  end: number;
-  next: number;
-}
-
-/** Finds the end of the line that starts at `start`; bare LF is accepted, a CR not followed by LF is not. */
-function findLineEnd(buffer: Buffer, start: number, limit: number): LineBounds {
+/**
+ * Returns the index of the LF that ends the line starting at `start`. Plain numbers rather than
+ * a bounds object, because this runs for every line of every request.
+ */
+function findLineFeed(buffer: Buffer, start: number, limit: number): number {
   const lineFeed = buffer.indexOf(LF, start);
   if (lineFeed === -1 || lineFeed >= limit) {
     throw new HttpError('INVALID_LINE_ENDING', 'request head is missing a line ending');
   }
-  const end = lineFeed > start && buffer[lineFeed - 1] === CR ? lineFeed - 1 : lineFeed;
-  return { end, next: lineFeed + 1 };
+  return lineFeed;
+}
+
+/** Returns where the content of a line ends: before its CRLF, or before a bare LF. */
+function contentEnd(buffer: Buffer, start: number, lineFeed: number): number {
+  return lineFeed > start && buffer[lineFeed - 1] === CR ? lineFeed - 1 : lineFeed;
 }
 
 function describeByte(byte: number): string {
@@ -35,10 +36,11 @@ function describeByte(byte: number): string {
  * and returns the offset of the first header line.
  */
 function parseRequestLine(buffer: Buffer, start: number, limit: number, head: RequestHead, limits: ParserLimits): number {
-  const line = findLineEnd(buffer, start, limit);
+  const lineFeed = findLineFeed(buffer, start, limit);
+  const lineEnd = contentEnd(buffer, start, lineFeed);
 
   let position = start;
-  while (position < line.end && TOKEN[buffer[position]] === 1) position++;
+  while (position < lineEnd && TOKEN[buffer[position]] === 1) position++;
   if (position === start || buffer[position] !== SP) {
     throw new HttpError('INVALID_METHOD', 'request line must start with a method token followed by one space, e.g. "GET / HTTP/1.1"');
   }
@@ -49,14 +51,14 @@ function parseRequestLine(buffer: Buffer, start: number, limit: number, head: Re
 
   const targetStart = position + 1;
   position = targetStart;
-  while (position < line.end && TARGET[buffer[position]] === 1) position++;
+  while (position < lineEnd && TARGET[buffer[position]] === 1) position++;
   if (position === targetStart) {
     throw new HttpError('INVALID_TARGET', 'request line is missing the request-target after the method');
   }
   if (position - targetStart > limits.maxTargetLength) {
     throw new HttpError('TARGET_TOO_LONG', `request-target is ${position - targetStart} bytes; the limit is ${limits.maxTargetLength}`);
   }
-  if (position === line.end) {
+  if (position === lineEnd) {
     throw new HttpError('INVALID_VERSION', 'request line is missing the protocol version: end it with HTTP/1.1, e.g. "GET / HTTP/1.1"');
   }
   if (buffer[position] !== SP) {
@@ -66,8 +68,8 @@ function parseRequestLine(buffer: Buffer, start: number, limit: number, head: Re
   head.target = buffer.toString('latin1', targetStart, position);
   checkTargetForm(method, head.target);
 
-  head.versionMinor = parseVersion(buffer, position + 1, line.end);
-  return line.next;
+  head.versionMinor = parseVersion(buffer, position + 1, lineEnd);
+  return lineFeed + 1;
 }
 
 // RFC 3986 section 3.2: an authority contains unreserved and sub-delimiter characters, percent
@@ -117,8 +119,9 @@ function parseVersion(buffer: Buffer, start: number, end: number): number {
 export function parseFieldLines(buffer: Buffer, start: number, limit: number, headers: string[]): number {
   let position = start;
   for (;;) {
-    const line = findLineEnd(buffer, position, limit);
-    if (line.end === position) return line.next;
+    const lineFeed = findLineFeed(buffer, position, limit);
+    const lineEnd = contentEnd(buffer, position, lineFeed);
+    if (lineEnd === position) return lineFeed + 1;
 
     const first = buffer[position];
     if (first === SP || first === HTAB) {
@@ -127,15 +130,15 @@ export function parseFieldLines(buffer: Buffer, start: number, limit: number, he
     }
 
     let nameEnd = position;
-    while (nameEnd < line.end && TOKEN[buffer[nameEnd]] === 1) nameEnd++;
+    while (nameEnd < lineEnd && TOKEN[buffer[nameEnd]] === 1) nameEnd++;
     if (nameEnd === position || buffer[nameEnd] !== COLON) {
-      const byte = nameEnd < line.end ? describeByte(buffer[nameEnd]) : 'end of line';
+      const byte = nameEnd < lineEnd ? describeByte(buffer[nameEnd]) : 'end of line';
       // RFC 9112 section 5.1: no whitespace is allowed between a field name and the colon.
       throw new HttpError('INVALID_HEADER_NAME', `header name must be a token followed by ":", found ${byte}`);
     }
 
     let valueStart = nameEnd + 1;
-    let valueEnd = line.end;
+    let valueEnd = lineEnd;
     while (valueStart < valueEnd && (buffer[valueStart] === SP || buffer[valueStart] === HTAB)) valueStart++;
     while (valueEnd > valueStart && (buffer[valueEnd - 1] === SP || buffer[valueEnd - 1] === HTAB)) valueEnd--;
     for (let index = valueStart; index < valueEnd; index++) {
@@ -145,7 +148,7 @@ export function parseFieldLines(buffer: Buffer, start: number, limit: number, he
     }
 
     headers.push(buffer.toString('latin1', position, nameEnd).toLowerCase(), buffer.toString('latin1', valueStart, valueEnd));
-    position = line.next;
+    position = lineFeed + 1;
   }
 }
 

@@ -25,8 +25,14 @@ function splitPath(path: string): string[] {
   return path.length <= 1 ? [] : path.slice(1).split('/');
 }
 
+/** Lookups remembered per method and path: enough for an application's queues and pages. */
+const CACHE_SIZE = 1024;
+
 export class Router {
   readonly #routes: Route[] = [];
+  // Most requests repeat a few paths (one per queue), so a remembered match skips the split
+  // and the scan. Cleared whenever a route is added.
+  readonly #cache = new Map<string, RouteMatch>();
 
   /**
    * Adds a route. `method` is an HTTP method or `*` for any; a GET route also serves HEAD.
@@ -40,11 +46,26 @@ export class Router {
     const wildcard = segments[segments.length - 1] === '*';
     if (wildcard) segments.pop();
     this.#routes.push({ method, segments, wildcard, handler });
+    this.#cache.clear();
     return this;
   }
 
-  /** Finds the route for `method` and `path` (the target without its query string). */
+  /**
+   * Finds the route for `method` and `path` (the target without its query string). A found
+   * match carries its own copy of the parameters, which the caller may change.
+   */
   lookup(method: string, path: string): RouteMatch {
+    const key = `${method} ${path}`;
+    let match = this.#cache.get(key);
+    if (match === undefined) {
+      match = this.#match(method, path);
+      if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
+      this.#cache.set(key, match);
+    }
+    return match.kind === 'found' ? { kind: 'found', handler: match.handler, params: { ...match.params } } : match;
+  }
+
+  #match(method: string, path: string): RouteMatch {
     const segments = splitPath(path);
     const allow = new Set<string>();
     for (const route of this.#routes) {
