@@ -1,5 +1,5 @@
 // A benchmark target in its own process: the ingress server (either engine) or a plain
-// node:http server, each answering `POST /queues/:name` with 202 and a small JSON body after
+// node:http server, each returning 202 and a small JSON body for `POST /queues/:name` after
 // reading the whole request. Prints the bound port on stdout.
 //   node build/bench/servers/ack-server.js ingress-hand | ingress-llhttp | node-http
 

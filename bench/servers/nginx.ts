@@ -1,5 +1,5 @@
 // nginx as the benchmark's physical-limit anchor: one worker process (like the single-threaded
-// Node servers) answering `POST /queues/NAME` with the same 202 and JSON body, from memory.
+// Node servers) that returns the same 202 and JSON body for `POST /queues/NAME`, from memory.
 // Needs Debian's nginx (`make bench-deps`); the ingress benchmark skips it where absent.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,21 +9,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../support.js';
+import { freePort } from '../../test/support/free-port.js';
 
 const NGINX = '/usr/sbin/nginx';
 
 export function hasNginx(): boolean {
   return spawnSync(NGINX, ['-v']).error === undefined;
-}
-
-/** Returns a loopback port that is free now; nginx cannot pick one itself. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('the probe server reported no port');
-  return address.port;
 }
 
 /** Sums user and system CPU seconds of a process and its children (the nginx worker). */

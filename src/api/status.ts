@@ -104,7 +104,7 @@ export function addStatusRoutes(router: Router, context: ApiContext): void {
   router.add('GET', '/stats', (_request, reply) => reply.json(200, collectStats(context)));
   router.add('GET', '/metrics', async (_request, reply) => reply.send(200, await context.metrics.render(), { 'Content-Type': context.metrics.contentType }));
   router.add('GET', '/messages/:id', (request, reply) => showMessage(context, request, reply));
-  // Browsers ask for this on every page; an empty answer keeps their consoles free of 404s.
+  // Browsers request this on every page; an empty 204 keeps their consoles free of 404s.
   router.add('GET', '/favicon.ico', (_request, reply) => reply.send(204));
   router.add('GET', '/', (request, reply) => {
     if (wantsHtml(request)) {

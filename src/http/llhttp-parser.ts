@@ -5,9 +5,9 @@
 // request whose onComplete returned false.
 //
 // The binding reports no byte offsets from its callbacks, so the wrapper feeds llhttp in pieces
-// that end where a request may end: a whole head (the wrapper finds its empty line), exactly the
-// declared length of a Content-Length body, and for a chunked body each chunk-size line, each
-// chunk's data and each line after it. Knowing the chunk framing also lets the wrapper pass body
+// that end where a request may end. A piece is a whole head (the wrapper finds its empty line),
+// exactly the declared length of a Content-Length body, or, for a chunked body, one chunk-size
+// line, one chunk's data or the line after it. Knowing the chunk framing also lets the wrapper pass body
 // bytes on as views of the input instead of llhttp's copies.
 
 import { HttpError } from './errors.js';

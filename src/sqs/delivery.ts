@@ -361,7 +361,7 @@ export class Delivery {
     const ageMs = Date.now() - entry.acceptedAt;
     this.#warnings.warn(`failed:${error.code}`, { queue: batcher.queueName, id: entry.message.id, code: error.code, attempts: entry.attempts, ageMs, err: error.message }, 'message failed permanently');
 
-    // A retryable error ends here only because a retry limit was reached; say which one.
+    // A retryable error ends here only because a retry limit was reached, so name the limits.
     let message = error.message;
     if (error.retryable) {
       const { maxAttempts, maxAgeMs } = this.#policy;

@@ -36,7 +36,7 @@ const RETRYABLE_CODES = new Set([
   LOCAL_ERROR_CODES.md5Mismatch,
 ]);
 
-// SignatureDoesNotMatch is permanent unless the clock was off. SQS then says so in the
+// SignatureDoesNotMatch is permanent unless the clock was off. SQS then reports that in the
 // message, and a retry signs with a fresh timestamp.
 const CLOCK_SKEW_PATTERN = /expired|time.?skew|timestamp/i;
 

@@ -44,8 +44,8 @@ export interface SignedParts {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const encoder = new TextEncoder();
 
-// A signing key changes once a day per secret, region and service; the cache stays small
-// unless a process serves very many credentials, so it is cleared when it reaches this size.
+// A signing key changes once a day per secret, region and service. The cache stays small unless
+// a process serves very many credentials, so it is cleared when it reaches this size.
 const MAX_CACHED_KEYS = 4096;
 
 /** Formats a time as the SigV4 timestamp `YYYYMMDDTHHMMSSZ`. */
@@ -104,8 +104,15 @@ export function canonicalQuery(query: string): string {
     pairs.push([uriEncode(decodeQueryPart(name)), uriEncode(decodeQueryPart(value))]);
   }
 
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  pairs.sort(comparePairs);
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+}
+
+/** Orders query pairs by encoded name, then by encoded value, comparing code units as SigV4 requires. */
+function comparePairs(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
+  return 0;
 }
 
 /** Trims a header value and turns each run of spaces into one, as the canonical form requires. */

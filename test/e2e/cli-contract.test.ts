@@ -1,7 +1,6 @@
 // The command-line contract: help, invalid values, the environment and the config file,
 // --local-sqs, and the status and stop commands against a running instance.
 
-import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { suite } from 'uvu';
@@ -10,18 +9,9 @@ import { OPTIONS, environmentVariableOf } from '../../src/config/options.js';
 import { DEFAULT_TEST_CREDENTIALS, FakeSqs } from '../support/fake-sqs.js';
 import { makeScratchDirectory, runCli, startCli, stopAllCliProcesses } from '../support/cli-process.js';
 import { request, waitForSettled } from '../support/e2e-http.js';
+import { freePort } from '../support/free-port.js';
 
 const ENVIRONMENT = { AWS_ACCESS_KEY_ID: DEFAULT_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: DEFAULT_TEST_CREDENTIALS.secretAccessKey };
-
-/** Finds a port that is free now, by listening on port 0 and closing again. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('the probe server reported no port');
-  return address.port;
-}
 
 /** Returns the help block of one option: its flag line and the indented lines after it. */
 function helpBlock(help: string, flag: string): string | undefined {
